@@ -1,0 +1,27 @@
+"""Shared fixtures: every test runs against a temporary MILTON_HOME, never the owner's real one."""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+MILTON = shutil.which("milton", path=str(Path(sys.executable).parent)) or "milton"
+
+
+@pytest.fixture(scope="session")
+def provisioned_home(tmp_path_factory) -> Path:
+    """A temporary home with the real fp32 base checkpoint provisioned once for the session."""
+    home = tmp_path_factory.mktemp("milton-home")
+    run_milton(home, "models", "provision", "--json")
+    return home
+
+
+def run_milton(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run the installed `milton` console script with MILTON_HOME=home."""
+    env = {**os.environ, "MILTON_HOME": str(home)}
+    r = subprocess.run([MILTON, *args], env=env, capture_output=True, text=True, timeout=900)
+    if check and r.returncode != 0:
+        raise AssertionError(f"milton {' '.join(args)} exited {r.returncode}:\n{r.stdout}\n{r.stderr}")
+    return r

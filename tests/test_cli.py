@@ -1,0 +1,24 @@
+"""The installed `milton` console script, as a newcomer would call it."""
+import json
+
+from conftest import run_milton
+
+
+def test_help_lists_commands(tmp_path):
+    out = run_milton(tmp_path, "--help").stdout
+    for command in ("config", "models", "run", "runs", "demo"):
+        assert command in out
+
+
+def test_models_list_json(tmp_path):
+    rows = {r["name"]: r for r in json.loads(run_milton(tmp_path, "models", "list", "--json").stdout)}
+    assert rows["smollm2-135m-instruct-gguf"]["status"] == "ready"
+    assert rows["all-minilm-l6-v2"]["status"] == "ready"
+    assert rows["smollm2-135m-instruct"]["status"].startswith("not provisioned")
+    assert not (tmp_path / "checkpoints" / "base").exists()  # listing never provisions
+
+
+def test_bad_parameter_is_a_clear_error(tmp_path):
+    r = run_milton(tmp_path, "run", "bench_engines", "-p", "max_new_tokens", check=False)
+    assert r.returncode == 2
+    assert "key=value" in r.stderr and "Traceback" not in r.stderr
