@@ -187,6 +187,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                'milton.memory.check_user': ('memory.html#check_user', 'milton/memory.py'),
                                'milton.memory.chunk_schema': ('memory.html#chunk_schema', 'milton/memory.py'),
                                'milton.memory.conversation_memories': ('memory.html#conversation_memories', 'milton/memory.py'),
+                               'milton.memory.create_indexes': ('memory.html#create_indexes', 'milton/memory.py'),
                                'milton.memory.exchange_id': ('memory.html#exchange_id', 'milton/memory.py'),
                                'milton.memory.memory_schema': ('memory.html#memory_schema', 'milton/memory.py'),
                                'milton.memory.time_window': ('memory.html#time_window', 'milton/memory.py')},
