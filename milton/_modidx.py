@@ -154,6 +154,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                'milton.memory.MemoryStore._vector_hits': ('memory.html#memorystore._vector_hits', 'milton/memory.py'),
                                'milton.memory.MemoryStore._vector_of': ('memory.html#memorystore._vector_of', 'milton/memory.py'),
                                'milton.memory.MemoryStore._where': ('memory.html#memorystore._where', 'milton/memory.py'),
+                               'milton.memory.MemoryStore._with_chunks': ('memory.html#memorystore._with_chunks', 'milton/memory.py'),
                                'milton.memory.MemoryStore._write_chunks': ('memory.html#memorystore._write_chunks', 'milton/memory.py'),
                                'milton.memory.MemoryStore.add': ('memory.html#memorystore.add', 'milton/memory.py'),
                                'milton.memory.MemoryStore.chunks': ('memory.html#memorystore.chunks', 'milton/memory.py'),
