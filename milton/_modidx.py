@@ -149,6 +149,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                'milton.memory.MemoryStore._fold_duplicates': ( 'memory.html#memorystore._fold_duplicates',
                                                                                'milton/memory.py'),
                                'milton.memory.MemoryStore._fts_hits': ('memory.html#memorystore._fts_hits', 'milton/memory.py'),
+                               'milton.memory.MemoryStore._open': ('memory.html#memorystore._open', 'milton/memory.py'),
                                'milton.memory.MemoryStore._pointer': ('memory.html#memorystore._pointer', 'milton/memory.py'),
                                'milton.memory.MemoryStore._user_vectors': ('memory.html#memorystore._user_vectors', 'milton/memory.py'),
                                'milton.memory.MemoryStore._vector_hits': ('memory.html#memorystore._vector_hits', 'milton/memory.py'),
