@@ -146,6 +146,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                'milton.memory.MemoryStore.__exit__': ('memory.html#memorystore.__exit__', 'milton/memory.py'),
                                'milton.memory.MemoryStore.__init__': ('memory.html#memorystore.__init__', 'milton/memory.py'),
                                'milton.memory.MemoryStore._check_known': ('memory.html#memorystore._check_known', 'milton/memory.py'),
+                               'milton.memory.MemoryStore._exists': ('memory.html#memorystore._exists', 'milton/memory.py'),
                                'milton.memory.MemoryStore._fold_duplicates': ( 'memory.html#memorystore._fold_duplicates',
                                                                                'milton/memory.py'),
                                'milton.memory.MemoryStore._fts_hits': ('memory.html#memorystore._fts_hits', 'milton/memory.py'),
