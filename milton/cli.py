@@ -25,10 +25,11 @@ from .memory import KINDS, SEARCH_MODES, TIERS, MemoryStore, UnknownUserError
 from .conversations import ImportFormatError
 
 # %% auto #0
-__all__ = ['app', 'models_app', 'runs_app', 'memory_app', 'out', 'err', 'JsonOpt', 'UserOpt', 'DEMO_QUERIES', 'friendly_errors',
-           'print_json', 'main', 'config_cmd', 'models_list', 'models_provision', 'run_cmd', 'runs_list',
-           'runs_pipelines', 'memory_import', 'memory_export', 'memory_list', 'memory_search', 'memory_show',
-           'memory_stats', 'memory_delete', 'memory_prune', 'memory_consolidate', 'demo_cmd']
+__all__ = ['app', 'models_app', 'runs_app', 'memory_app', 'out', 'err', 'JsonOpt', 'UserOpt', 'EngineOpt', 'TokensOpt',
+           'CHAT_HELP', 'DEMO_QUERIES', 'friendly_errors', 'print_json', 'main', 'config_cmd', 'models_list',
+           'models_provision', 'run_cmd', 'runs_list', 'runs_pipelines', 'memory_import', 'memory_export',
+           'memory_list', 'memory_search', 'memory_show', 'memory_stats', 'memory_delete', 'memory_prune',
+           'memory_consolidate', 'ask_cmd', 'rate_cmd', 'chat_cmd', 'briefing_cmd', 'serve_cmd', 'demo_cmd']
 
 # %% ../nbs/90_cli.ipynb #f5847834
 app = typer.Typer(name="milton", help="Milton: a personal assistant that learns from its owner's conversations, offline.",
@@ -268,6 +269,118 @@ def memory_consolidate(user: UserOpt = None,
     for s in summaries: t.add_row(s.id, ", ".join(s.provenance), s.text)
     out.print(t)
 
+# %% ../nbs/90_cli.ipynb #7b85ec91
+def _assistant(engine: str = "llamacpp"):
+    from milton.assistant import Assistant
+    from milton.engine import load_engine
+    cfg = get_config()
+    return Assistant(cfg, engine=load_engine(engine, cfg))
+
+EngineOpt = Annotated[str, typer.Option(help="llamacpp (fast, default) or transformers (fp32 reference).")]
+TokensOpt = Annotated[int, typer.Option("--max-tokens", help="New tokens per answer at most.")]
+
+def _why(answer) -> Table:
+    t = Table("rank", "score", "age", "id", "memory", title="Memories used" if answer.memories else "No memory was relevant enough to use")
+    for m in answer.memories: t.add_row(str(m.rank), f"{m.score:.3f}", m.age, m.id, _short(m.text, 100))
+    return t
+
+@app.command("ask")
+@friendly_errors
+def ask_cmd(message: Annotated[str, typer.Argument(help="What to ask.")], user: UserOpt = None,
+            no_memory: Annotated[bool, typer.Option("--no-memory", help="Answer without recalling memories.")] = False,
+            engine: EngineOpt = "llamacpp", max_tokens: TokensOpt = 64, as_json: JsonOpt = False):
+    "Answer one message with the owner's memories, and remember the exchange."
+    bot = _assistant(engine)
+    a = bot.process_message(message, _user(user), use_memory=not no_memory, max_new_tokens=max_tokens)
+    bot.store.close()
+    if as_json: return print_json(a.as_json())
+    out.print(a.text, highlight=False)
+    err.print(f"[dim]{a.id} · {a.engine} · adapter {a.adapter or 'none'} · {len(a.memories)} memories · {a.timings['total']:.2f} s[/dim]")
+
+@app.command("rate")
+@friendly_errors
+def rate_cmd(answer_id: Annotated[str, typer.Argument(help="The answer's id (printed by ask, chat and the server).")],
+             rating: Annotated[int, typer.Argument(help="1 (bad) to 5 (perfect).")],
+             correction: Annotated[Optional[str], typer.Option(help="What the answer should have said.")] = None,
+             user: UserOpt = None, as_json: JsonOpt = False):
+    "Rate an answer; the rating and correction become a feedback memory linked to it."
+    from milton.assistant import Assistant
+    bot = Assistant(get_config())
+    fb = bot.rate(answer_id, rating, correction, _user(user)); bot.store.close()
+    if as_json: return print_json(fb.as_json())
+    out.print(f"stored feedback {fb.id} for {answer_id}")
+
+
+# %% ../nbs/90_cli.ipynb #b343e053
+CHAT_HELP = "commands: /why (memories used by the last answer), /forget ID, /rate N [correction], /quit"
+
+@app.command("chat")
+@friendly_errors
+def chat_cmd(user: UserOpt = None, engine: EngineOpt = "llamacpp", max_tokens: TokensOpt = 128,
+             no_memory: Annotated[bool, typer.Option("--no-memory", help="Answer without recalling memories.")] = False):
+    "Talk with Milton: answers stream as they are written; every exchange is remembered."
+    from milton.assistant import Answer
+    bot, who = _assistant(engine), _user(user)
+    history, last = [], None
+    conv = f"chat-{time.strftime('%Y%m%d-%H%M%S')}"
+    err.print(f"[bold]Milton[/bold] ({bot.engine.name}) for {who}. {CHAT_HELP}")
+    while True:
+        try: line = input("you> ").strip()
+        except (EOFError, KeyboardInterrupt): break
+        if not line: continue
+        cmd, _, arg = line.partition(" ")
+        try:
+            if cmd in ("/quit", "/exit"): break
+            elif cmd == "/why":
+                out.print(_why(last) if last else "no answer yet")
+            elif cmd == "/forget":
+                res = bot.store.delete(arg.split(), who); out.print(f"forgot {', '.join(res['deleted'])}")
+            elif cmd == "/rate":
+                if not last: out.print("no answer to rate yet"); continue
+                n, _, correction = arg.partition(" ")
+                fb = bot.rate(last.id, int(n) if n.strip().isdigit() else n, correction or None, who); out.print(f"thanks: stored {fb.id}")
+            elif cmd.startswith("/"): out.print(CHAT_HELP)
+            else:
+                print("milton> ", end="", flush=True)
+                for item in bot.respond(line, who, history=history[-8:], use_memory=not no_memory, max_new_tokens=max_tokens, conversation_id=conv):
+                    if isinstance(item, Answer): last = item
+                    else: print(item, end="", flush=True)
+                print()
+                history += [{"role": "user", "content": line}, {"role": "assistant", "content": last.text}]
+                err.print(f"[dim]{last.id} · {len(last.memories)} memories · {last.timings['total']:.1f} s · /rate 1-5 to rate[/dim]")
+        except (ValueError, KeyError) as e:
+            err.print(f"[red]error:[/red] {e.args[0] if isinstance(e, KeyError) and e.args else e}", highlight=False)
+    bot.store.close()
+
+@app.command("briefing")
+@friendly_errors
+def briefing_cmd(evening: Annotated[bool, typer.Option("--evening/--morning", help="Morning briefing (default) or the evening question.")] = False,
+                 note: Annotated[Optional[str], typer.Option(help="Evening: the answer, instead of asking.")] = None,
+                 as_of: Annotated[Optional[str], typer.Option(help="Pretend it is this date (YYYY-MM-DD), e.g. for the demo persona.")] = None,
+                 user: UserOpt = None, engine: EngineOpt = "llamacpp", as_json: JsonOpt = False):
+    "The morning briefing in your stored format, with what Milton learned this week; or the evening question."
+    from datetime import datetime, timezone
+    now = datetime.fromisoformat(as_of).replace(hour=7, tzinfo=timezone.utc) if as_of else None
+    if evening:
+        from milton.assistant import EVENING_QUESTION, Assistant
+        text = note if note is not None else typer.prompt(EVENING_QUESTION)
+        bot = Assistant(get_config()); m = bot.remember(text, _user(user), now); bot.store.close()
+        return print_json(m.as_json()) if as_json else out.print(f"remembered ({m.id})")
+    bot = _assistant(engine)
+    answer, text = bot.briefing(_user(user), now); bot.store.close()
+    if as_json: return print_json(answer.as_json() | {"briefing": text})
+    out.print(text, highlight=False)
+
+@app.command("serve")
+@friendly_errors
+def serve_cmd(host: Annotated[str, typer.Option(help="Address to listen on; keep 127.0.0.1 unless you mean to expose Milton.")] = "127.0.0.1",
+              port: Annotated[int, typer.Option(help="Port.")] = 8000, engine: EngineOpt = "llamacpp"):
+    "Serve an OpenAI-compatible API (POST /v1/chat/completions, GET /v1/models) with Milton's memory."
+    from milton.server import serve
+    err.print(f"Milton serves http://{host}:{port}/v1 (the request's `user` picks whose memories are used); Ctrl-C stops.")
+    serve(_assistant(engine), host, port)
+
+
 # %% ../nbs/90_cli.ipynb #2fb0a97d
 DEMO_QUERIES = ["What is my cat called?", "Which room is the reading group in?", "What happened at the vet in October?"]
 
@@ -283,6 +396,17 @@ def _demo_memory():
             out.print(f"  [cyan]{q}[/cyan] ({ms:.0f} ms)")
             for h in hits: out.print(f"    {h.memory.created_at:%Y-%m-%d} {_short(h.memory.text, 100)}", highlight=False)
 
+def _demo_answer(question: str = "What is my cat called?"):
+    "One memory-augmented answer from the real base model in llama.cpp, with the memories it used."
+    a = _assistant("llamacpp")
+    ans = a.process_message(question, "ada", max_new_tokens=48)
+    a.store.close(); a.engine.close()
+    out.print(f"[bold]Assistant[/bold] (llama.cpp, memory on): [cyan]{question}[/cyan]\n  {ans.text}", highlight=False)
+    out.print(_why(ans))
+    out.print(f"  answered in {ans.timings['total']:.2f} s (recall {ans.timings['recall'] * 1000:.0f} ms, "
+              f"first token {ans.timings['first_token'] * 1000:.0f} ms) · stored as {ans.id}", highlight=False)
+    return ans
+
 # %% ../nbs/90_cli.ipynb #e47a5776
 @app.command("demo")
 @friendly_errors
@@ -293,7 +417,7 @@ def demo_cmd(questions: Annotated[int, typer.Option(help="Demo questions per eng
     t0 = time.perf_counter()
     with err.status("Provisioning models…"): provision_base(get_config())
     provision_s = time.perf_counter() - t0
-    if not as_json: _demo_memory()
+    if not as_json: _demo_memory(); _demo_answer()
     rec = _run("bench_engines", [f"n_questions={questions}", f"max_new_tokens={max_new_tokens}", "transformers_model=base"], as_json)
     if as_json: return
     m = rec.metrics

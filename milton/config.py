@@ -58,7 +58,7 @@ class MiltonConfig:
     user: str = "owner"                           # MILTON_USER: the owner whose memories are used by default
     threads: int = field(default_factory=_default_threads)  # MILTON_THREADS: CPU threads for inference and training
     chat_model: str = "smollm2-135m-instruct"     # MILTON_CHAT_MODEL: the chat base model
-    embed_model: str = "all-minilm-l6-v2"         # MILTON_EMBED_MODEL: the sentence embedder
+    embed_model: str = "all-minilm-l6-v2-int8"    # MILTON_EMBED_MODEL: the sentence embedder (see embed)
     n_ctx: int = 2048                             # MILTON_N_CTX: context window, in tokens, of the chat engines
     memory_uri: str = ""                          # MILTON_MEMORY_URI: LanceDB URI; "" means data/memory under home
     cache_dir: Path | None = None                 # MILTON_CACHE: derived, rebuildable files; default ~/.cache/milton

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import nullcontext
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -52,6 +53,7 @@ class Generation:
     first_token_s: float    # seconds until the first new token
     total_s: float          # seconds for the whole answer
     finish_reason: str      # "stop" (end of turn) or "length" (hit max_new_tokens)
+    adapter: str | None = None  # the LoRA adapter version that answered (None: the base model)
 
     @property
     def tokens_per_s(self) -> float:
@@ -68,6 +70,12 @@ class Engine(ABC):
 
     def __init__(self, model: str, n_ctx: int):
         self.model, self.n_ctx = model, n_ctx
+        self.adapter: str | None = None   # the active LoRA adapter's version
+
+    def set_adapter(self, path: Path | None, # a LoRA adapter; None serves the bare base model
+                    version: str | None = None): # its name in the registry; default: the folder's name
+        "Swap the LoRA adapter in (or out) without reloading the base model."
+        raise NotImplementedError(f"the {self.name} engine cannot load LoRA adapters")
 
     @abstractmethod
     def encode_chat(self, messages: list[dict]) -> list[int]: "Token ids of the chat, formatted for a new assistant turn."
@@ -117,7 +125,7 @@ class Engine(ABC):
             pieces.append(piece)
         total = time.perf_counter() - t0
         return Generation("".join(pieces).strip(), self.name, self.model, len(prompt), n, first or total, total,
-                          "length" if n >= max_new_tokens else "stop")
+                          "length" if n >= max_new_tokens else "stop", self.adapter)
 
     def chat(self, messages: list[dict], **kw) -> str:
         "Just the answer's text."
@@ -139,6 +147,7 @@ class TransformersEngine(Engine):
         self.hf_model = load_causal_lm(path, cfg)
         self.tokenizer = load_tokenizer(path)
         self.load_s = time.perf_counter() - t0
+        self._peft = None      # a PeftModel around hf_model once an adapter has been loaded
         limit = self.hf_model.config.max_position_embeddings
         super().__init__(str(path), min(n_ctx or cfg.n_ctx, limit))
 
@@ -152,17 +161,37 @@ class TransformersEngine(Engine):
         ids = {self.tokenizer.eos_token_id, self.tokenizer.convert_tokens_to_ids("<|im_end|>")}
         return {i for i in ids if isinstance(i, int) and i != self.tokenizer.unk_token_id}
 
+    def set_adapter(self, path, version=None):
+        from peft import PeftModel
+        if path is None: self.adapter = None; return
+        path, old = Path(path), self.adapter
+        version = version or path.name
+        if not (path / "adapter_config.json").is_file():
+            raise FileNotFoundError(f"{path} holds no peft adapter (adapter_config.json is missing)")
+        if self._peft is None: self._peft = PeftModel.from_pretrained(self.hf_model, path, adapter_name=version).eval()
+        elif version not in self._peft.peft_config: self._peft.load_adapter(path, adapter_name=version)
+        self._peft.set_adapter(version)
+        self.adapter = version
+        if old and old != version and old in self._peft.peft_config: self._peft.delete_adapter(old)
+
+    def _forward_model(self):
+        "The model to run, and a context that switches LoRA off when no adapter is active."
+        if self._peft is None: return self.hf_model, nullcontext()
+        return self._peft, (nullcontext() if self.adapter else self._peft.disable_adapter())
+
     @torch.inference_mode()
     def _generate_ids(self, prompt, max_new_tokens, temperature, seed):
         gen = torch.Generator().manual_seed(seed)
         ids, past = torch.tensor([prompt]), None
-        for _ in range(max_new_tokens):
-            out = self.hf_model(input_ids=ids, past_key_values=past, use_cache=True)
-            past, logits = out.past_key_values, out.logits[0, -1].float()
-            if temperature > 0: tok = int(torch.multinomial(torch.softmax(logits / temperature, -1), 1, generator=gen))
-            else: tok = int(logits.argmax())
-            yield tok
-            ids = torch.tensor([[tok]])
+        model, lora = self._forward_model()
+        with lora:
+            for _ in range(max_new_tokens):
+                out = model(input_ids=ids, past_key_values=past, use_cache=True)
+                past, logits = out.past_key_values, out.logits[0, -1].float()
+                if temperature > 0: tok = int(torch.multinomial(torch.softmax(logits / temperature, -1), 1, generator=gen))
+                else: tok = int(logits.argmax())
+                yield tok
+                ids = torch.tensor([[tok]])
 
 # %% ../nbs/03_engine.ipynb #5eac2c87
 class LlamaCppEngine(Engine):
@@ -186,6 +215,7 @@ class LlamaCppEngine(Engine):
         self._formatter = Jinja2ChatFormatter(template=template, eos_token=tok_text(self.llm.token_eos()),
                                               bos_token=tok_text(self.llm.token_bos()))
         self.prompt_cache = prompt_cache
+        self._lora = None      # the loaded llama.cpp LoRA adapter, if any
         super().__init__(str(path), self.llm.n_ctx())
 
     def encode_chat(self, messages):
@@ -207,8 +237,34 @@ class LlamaCppEngine(Engine):
         kw = dict(temp=temperature, top_k=0 if temperature > 0 else 1, top_p=1.0, min_p=0.0, repeat_penalty=1.0)
         yield from self.llm.generate(prompt, reset=True, **kw)
 
+    def set_adapter(self, path, version=None):
+        "Swap a GGUF LoRA (`adapter.gguf` in an adapter folder, or the file) in or out; the base model stays loaded."
+        import ctypes
+        import llama_cpp
+        if path is None:
+            llama_cpp.llama_set_adapters_lora(self.llm._ctx.ctx, None, 0, None)
+            self._free_lora(); self.adapter = None; return
+        path = Path(path)
+        file = path / "adapter.gguf" if path.is_dir() else path
+        check_gguf(file)
+        lora = llama_cpp.llama_adapter_lora_init(self.llm._model.model, str(file).encode())
+        if not lora: raise ValueError(f"llama.cpp could not load the LoRA adapter {file}; re-export it with `milton training export`")
+        arr = (llama_cpp.llama_adapter_lora_p_ctypes * 1)(lora)
+        if llama_cpp.llama_set_adapters_lora(self.llm._ctx.ctx, arr, 1, (ctypes.c_float * 1)(1.0)):
+            llama_cpp.llama_adapter_lora_free(lora)
+            raise ValueError(f"llama.cpp refused the LoRA adapter {file} (does it belong to this base model?)")
+        self._free_lora(); self._lora = lora
+        self.adapter = version or (path.name if path.is_dir() else path.stem)
+        self.llm.reset()       # evaluated tokens were computed without this adapter
+
+    def _free_lora(self):
+        import llama_cpp
+        if self._lora is not None: llama_cpp.llama_adapter_lora_free(self._lora); self._lora = None
+
     def close(self):
-        if getattr(self, "llm", None) is not None: self.llm.close(); self.llm = None
+        if getattr(self, "llm", None) is not None:
+            self.set_adapter(None) if self._lora is not None else None
+            self.llm.close(); self.llm = None
 
 # %% ../nbs/03_engine.ipynb #514a0771
 ENGINES = ("llamacpp", "transformers")

@@ -259,13 +259,14 @@ class MemoryStore:
         names = json.loads(self._pointer.read_text()) if self.local and self._pointer.is_file() else {}
         self.table_name, self.chunks_name = names.get("memories", "memories"), names.get("chunks", "chunks")
         self._embedder = embedder
+        self._stored_model = names.get("embed_model")    # the embedder that wrote this store's vectors, once migrated
         self._lock = FileLock(str(Path(self.uri) / ".write.lock")) if self.local else threading.RLock()
         self._pending: Counter = Counter()
         self._pending_since: float | None = None
         self._pending_when: datetime | None = None
         self._known: set[str] = set()          # users seen to have memories (reset for a user on delete)
         self._pool = ThreadPoolExecutor(max_workers=2)
-        atexit.register(self.flush)
+        atexit.register(self._flush_at_exit)
 
     @property
     def _pointer(self) -> Path: return Path(self.uri) / "store.json"
@@ -274,12 +275,12 @@ class MemoryStore:
         "Point the store at other tables (after an embedding migration), atomically."
         from milton.config import write_json_atomic
         if self.local: write_json_atomic(self._pointer, {"memories": memories, "chunks": chunks, "embed_model": embedder.name})
-        self.table_name, self.chunks_name, self._embedder = memories, chunks, embedder
+        self.table_name, self.chunks_name, self._embedder, self._stored_model = memories, chunks, embedder, embedder.name
         self._handles.clear()
 
     @property
     def embedder(self) -> Embedder:
-        if self._embedder is None: self._embedder = Embedder(self.cfg)
+        if self._embedder is None: self._embedder = Embedder(self.cfg, self._stored_model)   # queries match the stored vectors
         return self._embedder
 
     def _open(self, name: str, schema_for, setup):
@@ -308,6 +309,12 @@ class MemoryStore:
     def close(self):
         "Apply pending access statistics and release threads."
         self.flush(); self._pool.shutdown(wait=True)
+
+    def _flush_at_exit(self):
+        "At interpreter exit: apply pending statistics unless the store was removed meanwhile (temporary homes)."
+        if self.local and not Path(self.uri).exists(): return
+        try: self.flush()
+        except Exception as e: log.warning("access statistics of %s not saved at exit: %s", self.uri, e)
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
 
