@@ -25,11 +25,13 @@ from .memory import KINDS, SEARCH_MODES, TIERS, MemoryStore, UnknownUserError
 from .conversations import ImportFormatError
 
 # %% auto #0
-__all__ = ['app', 'models_app', 'runs_app', 'memory_app', 'out', 'err', 'JsonOpt', 'UserOpt', 'EngineOpt', 'TokensOpt',
-           'CHAT_HELP', 'DEMO_QUERIES', 'friendly_errors', 'print_json', 'main', 'config_cmd', 'models_list',
-           'models_provision', 'run_cmd', 'runs_list', 'runs_pipelines', 'memory_import', 'memory_export',
-           'memory_list', 'memory_search', 'memory_show', 'memory_stats', 'memory_delete', 'memory_prune',
-           'memory_consolidate', 'ask_cmd', 'rate_cmd', 'chat_cmd', 'briefing_cmd', 'serve_cmd', 'demo_cmd']
+__all__ = ['app', 'models_app', 'runs_app', 'memory_app', 'training_app', 'schedule_app', 'out', 'err', 'JsonOpt', 'UserOpt',
+           'EngineOpt', 'TokensOpt', 'CHAT_HELP', 'NIGHTLY_DEFAULTS', 'DEMO_QUERIES', 'DEMO_NIGHTLY', 'friendly_errors',
+           'print_json', 'main', 'config_cmd', 'models_list', 'models_provision', 'run_cmd', 'runs_list',
+           'runs_pipelines', 'memory_import', 'memory_export', 'memory_list', 'memory_search', 'memory_show',
+           'memory_stats', 'memory_delete', 'memory_prune', 'memory_consolidate', 'ask_cmd', 'rate_cmd', 'chat_cmd',
+           'briefing_cmd', 'serve_cmd', 'nightly_cmd', 'training_history', 'training_rollback', 'training_export',
+           'schedule_show', 'demo_cmd']
 
 # %% ../nbs/90_cli.ipynb #f5847834
 app = typer.Typer(name="milton", help="Milton: a personal assistant that learns from its owner's conversations, offline.",
@@ -37,7 +39,10 @@ app = typer.Typer(name="milton", help="Milton: a personal assistant that learns 
 models_app = typer.Typer(help="The models Milton uses.", no_args_is_help=True)
 runs_app = typer.Typer(help="Pipeline runs under runs/.", no_args_is_help=True)
 memory_app = typer.Typer(help="The memory store: import, search, inspect, delete.", no_args_is_help=True)
+training_app = typer.Typer(help="The LoRA adapters nightly training produced: history, rollback, export.", no_args_is_help=True)
+schedule_app = typer.Typer(help="Running the nightly job on a schedule.", no_args_is_help=True)
 app.add_typer(models_app, name="models"); app.add_typer(runs_app, name="runs"); app.add_typer(memory_app, name="memory")
+app.add_typer(training_app, name="training"); app.add_typer(schedule_app, name="schedule")
 out, err = Console(), Console(stderr=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
@@ -381,6 +386,85 @@ def serve_cmd(host: Annotated[str, typer.Option(help="Address to listen on; keep
     serve(_assistant(engine), host, port)
 
 
+# %% ../nbs/90_cli.ipynb #9d2b3d17
+NIGHTLY_DEFAULTS = {"model": "base", "max_steps": 100, "grad_accum": 4, "log_every": 10, "eval_limit": 0, "eval_held_out": 0,
+                    "eval_max_new_tokens": 48, "maintain_memory": True}   # the roadmap's sizes; the notebook's own defaults are test-sized
+
+def _nightly(params: list[str], as_json: bool = False, quiet: bool = False):
+    "Run the nightly pipeline on this home with the real sizes, `params` overriding them."
+    declared = pipeline_parameters("nightly")
+    values = {k: v for k, v in NIGHTLY_DEFAULTS.items()} | {"milton_home": str(get_config().home), "user": get_config().user}
+    values |= dict(parse_param(p, declared) for p in params)
+    with err.status("Nightly run: export → train → evaluate → gate…"): rec = run_pipeline("nightly", values)
+    if as_json: print_json(rec.as_dict()); return rec
+    m = rec.metrics or {}
+    if rec.status != "ok": err.print(f"[red]the nightly run failed[/red]: {rec.error}")
+    elif not quiet:
+        out.print(f"[bold]{m.get('decision')}[/bold]: {m.get('reason')}", highlight=False)
+    if not quiet: out.print(f"report: {rec.report}")
+    return rec
+
+@app.command("nightly")
+@friendly_errors
+def nightly_cmd(param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="Override a parameter: -p max_steps=50 (see `milton runs pipelines`).")] = None,
+                as_json: JsonOpt = False):
+    "Tonight's self-training: export new conversations, train a LoRA adapter, evaluate, promote only if better."
+    rec = _nightly(param or [], as_json)
+    if rec.status != "ok": raise typer.Exit(1)
+
+@training_app.command("history")
+@friendly_errors
+def training_history(as_json: JsonOpt = False):
+    "Every adapter version kept: status, when, the decision and its gate value."
+    from milton.registry import read_registry
+    reg = read_registry(get_config())
+    if as_json: return print_json(reg)
+    t = Table("version", "status", "created", "personal ROUGE-L", "decision", title=f"Adapters (active: {reg['active'] or 'base model'})", show_lines=True)
+    for v in reversed(reg["versions"]):
+        r = (v.get("metrics") or {}).get("rouge_l_personal")
+        t.add_row(v["version"], v["status"], v["created_at"][:16], f"{r:.3f}" if r is not None else "-", v["decision"])
+    out.print(t)
+
+@training_app.command("rollback")
+@friendly_errors
+def training_rollback(to: Annotated[Optional[str], typer.Option(help="A version, a date (YYYY-MM-DD: the newest usable one then), or 'base'. Default: the previous one.")] = None,
+                      as_json: JsonOpt = False):
+    "Make an earlier adapter (or the base model) active; running assistants pick it up at their next answer."
+    from milton.registry import rollback
+    active = rollback(to, get_config())
+    if as_json: return print_json({"active": active})
+    out.print(f"active adapter: {active or 'none (the base model serves)'}")
+
+@training_app.command("export")
+@friendly_errors
+def training_export(format: Annotated[str, typer.Option(help="Only 'tensorboard' for now.")] = "tensorboard",
+                    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Log folder (default: runs/tensorboard).")] = None):
+    "Write every version's evaluation metrics as TensorBoard scalars (training curves are already under each run)."
+    from torch.utils.tensorboard import SummaryWriter
+    from milton.registry import read_registry
+    if format != "tensorboard": raise ValueError(f"unknown format {format!r}; only 'tensorboard' is supported")
+    cfg = get_config()
+    out_dir = out_dir or cfg.runs_dir / "tensorboard"
+    reg = read_registry(cfg)
+    with SummaryWriter(str(out_dir / "registry")) as w:
+        for i, v in enumerate(reg["versions"]):
+            for k, x in (v.get("metrics") or {}).items():
+                if isinstance(x, (int, float)): w.add_scalar(f"adapters/{k}", x, i)
+            w.add_text("adapters/decision", f"{v['version']} ({v['status']}): {v['decision']}", i)
+    out.print(f"wrote {len(reg['versions'])} versions to {out_dir}; view with: tensorboard --logdir {cfg.runs_dir}")
+
+@schedule_app.command("show")
+@friendly_errors
+def schedule_show(write: Annotated[Optional[Path], typer.Option(help="Also write the systemd unit files into this folder (e.g. ~/.config/systemd/user).")] = None):
+    "Print the systemd service + timer (02:00 daily, Persistent=true) and the equivalent cron line for this checkout."
+    from milton.nightly import schedule_files
+    files = schedule_files(get_config())
+    for name, text in files.items():
+        out.print(f"[bold]# {name}[/bold]"); print(text)
+        if write and name.endswith((".service", ".timer")): write_text_atomic(Path(write).expanduser() / name, text)
+    if write: err.print(f"wrote the unit files to {write}; then: systemctl --user daemon-reload && systemctl --user enable --now milton-nightly.timer")
+
+
 # %% ../nbs/90_cli.ipynb #2fb0a97d
 DEMO_QUERIES = ["What is my cat called?", "Which room is the reading group in?", "What happened at the vet in October?"]
 
@@ -408,26 +492,35 @@ def _demo_answer(question: str = "What is my cat called?"):
     return ans
 
 # %% ../nbs/90_cli.ipynb #e47a5776
+DEMO_NIGHTLY = ["user=ada", "since=2026-08-01", "as_of=2026-10-12", "max_steps=12", "grad_accum=2", "log_every=2",
+                "eval_limit=10", "eval_held_out=6", "eval_max_new_tokens=32", "maintain_memory=false"]
+
 @app.command("demo")
 @friendly_errors
-def demo_cmd(questions: Annotated[int, typer.Option(help="Demo questions per engine.")] = 5,
-             max_new_tokens: Annotated[int, typer.Option(help="New tokens per answer at most.")] = 64,
+def demo_cmd(param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="Override a nightly parameter, e.g. -p max_steps=30.")] = None,
              as_json: JsonOpt = False):
-    "Run Milton's main job on the demo persona and print what happened."
+    "Run Milton's main job on the demo persona: memory, one answer, one nightly self-training run, its report."
     t0 = time.perf_counter()
     with err.status("Provisioning models…"): provision_base(get_config())
     provision_s = time.perf_counter() - t0
     if not as_json: _demo_memory(); _demo_answer()
-    rec = _run("bench_engines", [f"n_questions={questions}", f"max_new_tokens={max_new_tokens}", "transformers_model=base"], as_json)
-    if as_json: return
+    rec = _nightly(DEMO_NIGHTLY + list(param or []), as_json, quiet=True)
+    if as_json or rec.status != "ok":
+        if rec.status != "ok": err.print(f"report: {rec.report}"); raise typer.Exit(1)
+        return
     m = rec.metrics
-    t = Table("engine", "question", "answer", title="The base model answers (no memory yet)", show_lines=True)
-    for a in m["answers"]: t.add_row(a["engine"], a["question"], a["answer"])
-    out.print(t)
-    s = Table("engine", "load", "first token", "tokens/s", "answer time", title="Timings (medians)")
-    for e, v in m["engines"].items():
-        s.add_row(e, f"{v['load_s']:.2f} s", f"{v['first_token_s'] * 1000:.0f} ms", f"{v['tokens_per_s']:.1f}", f"{v['total_s']:.2f} s")
-    out.print(s)
-    out.print(f"models ready in {provision_s:.1f} s · llama.cpp is {m.get('tokens_per_s_ratio_llamacpp_over_transformers')}x "
-              f"faster than fp32 transformers · identical answers: {m['answers_identical']:.0%}\n"
-              f"report: {rec.report}\nwhole demo: {time.perf_counter() - t0:.0f} s")
+    tr = m.get("training", {})
+    if tr:
+        out.print(f"[bold]Nightly training[/bold]: {tr['steps']} steps on {m['data']['train']} pairs ({m['data']['held_out']} held out), "
+                  f"{tr['tokens']:,} tokens in {tr['seconds']:.0f} s = {tr['tokens_per_s']:.0f} tokens/s "
+                  f"({tr['share_of_peak']:.0%} of this CPU's matmul peak); loss {tr['losses'][0][1]:.2f} → {tr['final_loss']:.2f}")
+        ev = {k: {r["category"]: r for r in v} for k, v in m["evaluation"].items()}
+        t = Table("personal ROUGE-L", "no memory", "with memory", title=f"Base model ({m['active_before']}) vs tonight's adapter")
+        for who in ("active", "candidate"):
+            t.add_row("before" if who == "active" else "after", *(f"{ev[f'{who}|{mem}']['personal']['rouge_l']:.3f}" for mem in ("no_memory", "memory")))
+        out.print(t)
+        if m.get("before_after"):
+            ba = next((r for r in m["before_after"] if r.get("active") != r.get("candidate")), m["before_after"][0])
+            out.print(f"[cyan]{ba['question']}[/cyan]\n  before: {ba.get('active', '')}\n  after:  {ba.get('candidate', '')}\n  reference: {ba['reference']}", highlight=False)
+    out.print(f"[bold]Decision: {m.get('decision')}[/bold] — {m.get('reason')}", highlight=False)
+    out.print(f"report: {rec.report}\nmodels ready in {provision_s:.1f} s · whole demo: {time.perf_counter() - t0:.0f} s")

@@ -112,7 +112,10 @@ def gguf_tokenizer_dir(cfg: MiltonConfig | None = None) -> Path:
         if not (dest / "tokenizer_config.json").exists():
             tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix=".tok-"))
             try:
-                AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name).save_pretrained(tmp)
+                quiet, os.environ["TQDM_DISABLE"] = os.environ.get("TQDM_DISABLE"), "1"   # the GGUF reader draws a bare tqdm bar
+                try: AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name).save_pretrained(tmp)
+                finally:
+                    if quiet is None: os.environ.pop("TQDM_DISABLE", None)
                 tmp.rename(dest)
             except BaseException:
                 shutil.rmtree(tmp, ignore_errors=True); raise

@@ -1,0 +1,94 @@
+"""The nightly run as the scheduler starts it: `milton nightly` in a subprocess, on the tiny model (fast),
+killed mid-run, rerun, rolled back; and once on the real base model."""
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import MILTON, run_milton
+from milton.conversations import demo_dir
+
+TINY = ["-p", "model=tiny", "-p", "user=ada", "-p", "as_of=2026-10-12", "-p", "since=2026-08-01", "-p", "max_steps=3",
+        "-p", "grad_accum=1", "-p", "log_every=1", "-p", "eval_limit=4", "-p", "eval_held_out=2", "-p", "eval_max_new_tokens=4",
+        "-p", "maintain_memory=false"]
+
+
+@pytest.fixture()
+def ada_home(tmp_path) -> Path:
+    run_milton(tmp_path, "memory", "import", str(demo_dir() / "conversations.jsonl"))
+    return tmp_path
+
+
+def registry(home: Path) -> dict:
+    f = home / "checkpoints" / "lora_adapters" / "registry.json"
+    return json.loads(f.read_text()) if f.exists() else {"active": None, "versions": []}
+
+
+def nightly(home: Path, *extra: str) -> dict:
+    return json.loads(run_milton(home, "nightly", *TINY, *extra, "--json").stdout)
+
+
+def test_nightly_trains_gates_and_rolls_back(ada_home):
+    rec = nightly(ada_home)
+    assert rec["status"] == "ok"
+    m = rec["metrics"]
+    assert m["decision"] in ("promoted", "rejected") and m["reason"]
+    assert m["data"]["train"] > 80 and m["training"]["steps"] == 3
+    assert {"active|memory", "active|no_memory", "candidate|memory", "candidate|no_memory"} == set(m["evaluation"])
+    reg = registry(ada_home)
+    (v,) = reg["versions"]
+    folder = ada_home / "checkpoints" / "lora_adapters" / v["version"]
+    for f in ("adapter_config.json", "adapter_model.safetensors", "adapter.gguf", "manifest.json", "metrics.json"):
+        assert (folder / f).is_file(), f
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["data"]["sha256"] == m["data"]["sha256"] and len(manifest["memory_ids"]) == m["data"]["pairs"]
+    assert (ada_home / "reports" / f"{rec['run_id']}.html").stat().st_size > 10_000
+    assert list((ada_home / "runs" / rec["run_id"] / "tensorboard").iterdir())
+    # too little new data: the next night skips, with the reason, and changes nothing
+    skipped = json.loads(run_milton(ada_home, "nightly", *TINY[:-14], "-p", "since=2026-10-10", "--json").stdout)
+    assert skipped["metrics"]["decision"] == "skipped" and "min_new_conversations" in skipped["metrics"]["reason"]
+    assert registry(ada_home) == reg
+    # history, rollback to the base model and back
+    hist = json.loads(run_milton(ada_home, "training", "history", "--json").stdout)
+    assert hist["versions"][0]["version"] == v["version"]
+    assert json.loads(run_milton(ada_home, "training", "rollback", "--to", "base", "--json").stdout) == {"active": None}
+    if v["status"] == "active":
+        assert json.loads(run_milton(ada_home, "training", "rollback", "--to", v["version"], "--json").stdout) == {"active": v["version"]}
+    bad = run_milton(ada_home, "training", "rollback", "--to", "v-nope", check=False)
+    assert bad.returncode == 2 and "neither a version" in bad.stderr
+
+
+@pytest.mark.parametrize("when", ["training", "later"])
+def test_killing_the_nightly_run_leaves_the_registry_valid(ada_home, when):
+    first = nightly(ada_home, "-p", "min_gain=-1", "-p", "tolerance=1")     # promoted whatever it scores
+    assert first["metrics"]["decision"] == "promoted"
+    before = registry(ada_home)
+    env = {**os.environ, "MILTON_HOME": str(ada_home)}
+    proc = subprocess.Popen([MILTON, "nightly", *TINY, "-p", "max_steps=40", "-p", "max_epochs=50"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    staging = ada_home / "checkpoints" / "lora_adapters"
+    deadline = time.time() + 300
+    while time.time() < deadline and not list(staging.glob(".staging-*")):
+        time.sleep(0.05)
+    assert list(staging.glob(".staging-*")), "the run never reached training"
+    if when == "later": time.sleep(2.0)
+    os.killpg(proc.pid, signal.SIGKILL); proc.wait()
+    assert registry(ada_home) == before                                        # the old adapter still serves
+    assert (staging / before["active"] / "adapter_config.json").is_file()
+    again = nightly(ada_home)
+    assert again["status"] == "ok" and again["metrics"]["cleaned_staging"]      # the next run starts clean
+    assert not list(staging.glob(".staging-*"))
+    assert len(registry(ada_home)["versions"]) == 2
+
+
+def test_nightly_on_the_real_base_model(ada_home):
+    rec = nightly(ada_home, "-p", "model=base", "-p", "max_steps=2", "-p", "eval_limit=3", "-p", "eval_max_new_tokens=6")
+    m = rec["metrics"]
+    assert rec["status"] == "ok" and m["decision"] in ("promoted", "rejected")
+    assert m["training"]["tokens_per_s"] > 20 and m["training"]["losses"][0][1] < 6   # a real model starts from a sensible loss
+    ev = {r["category"]: r for r in m["evaluation"]["active|no_memory"]}
+    assert 1 < ev["overall"]["perplexity"] < 1000
