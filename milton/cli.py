@@ -276,10 +276,9 @@ def memory_consolidate(user: UserOpt = None,
 
 # %% ../nbs/90_cli.ipynb #7b85ec91
 def _assistant(engine: str = "llamacpp"):
-    from milton.assistant import Assistant
-    from milton.engine import load_engine
+    from milton.assistant import Assistant, chat_engine
     cfg = get_config()
-    return Assistant(cfg, engine=load_engine(engine, cfg))
+    return Assistant(cfg, engine=chat_engine(engine, cfg))
 
 EngineOpt = Annotated[str, typer.Option(help="llamacpp (fast, default) or transformers (fp32 reference).")]
 TokensOpt = Annotated[int, typer.Option("--max-tokens", help="New tokens per answer at most.")]

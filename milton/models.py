@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 import importlib.metadata
 import json
 import importlib.util
@@ -25,8 +26,9 @@ from .config import MiltonConfig, get_config, write_json_atomic
 
 # %% auto #0
 __all__ = ['log', 'SMOLLM2_GGUF', 'MINILM', 'ModelSpec', 'ModelNotFoundError', 'packaged_path', 'gguf_path', 'check_gguf',
-           'embedder_path', 'sha256_file', 'disk_size', 'gguf_tokenizer_dir', 'load_tokenizer', 'read_manifest',
-           'provision_base', 'base_checkpoint', 'load_causal_lm', 'load_embedder', 'tiny_llama', 'list_models']
+           'embedder_path', 'sha256_file', 'disk_size', 'quiet_gguf_reader', 'gguf_tokenizer_dir', 'load_tokenizer',
+           'read_manifest', 'provision_base', 'base_checkpoint', 'load_causal_lm', 'load_embedder', 'tiny_llama',
+           'list_models']
 
 # %% ../nbs/01_models.ipynb #9e9c8e0b
 log = logging.getLogger(__name__)
@@ -101,6 +103,14 @@ def _gguf_cache_key(gguf: Path) -> str:
     st = gguf.stat()
     return f"{st.st_size}-{st.st_mtime_ns}"
 
+@contextmanager
+def quiet_gguf_reader():
+    "Silence the bare tqdm bar transformers' GGUF reader draws (tqdm reads TQDM_DISABLE only when imported)."
+    import transformers.modeling_gguf_pytorch_utils as reader
+    bar, reader.tqdm = reader.tqdm, (lambda it, *a, **kw: it)
+    try: yield
+    finally: reader.tqdm = bar
+
 def gguf_tokenizer_dir(cfg: MiltonConfig | None = None) -> Path:
     "A folder holding SmolLM2's tokenizer, extracted from the GGUF once and cached."
     from transformers import AutoTokenizer
@@ -112,10 +122,7 @@ def gguf_tokenizer_dir(cfg: MiltonConfig | None = None) -> Path:
         if not (dest / "tokenizer_config.json").exists():
             tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix=".tok-"))
             try:
-                quiet, os.environ["TQDM_DISABLE"] = os.environ.get("TQDM_DISABLE"), "1"   # the GGUF reader draws a bare tqdm bar
-                try: AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name).save_pretrained(tmp)
-                finally:
-                    if quiet is None: os.environ.pop("TQDM_DISABLE", None)
+                with quiet_gguf_reader(): AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name).save_pretrained(tmp)
                 tmp.rename(dest)
             except BaseException:
                 shutil.rmtree(tmp, ignore_errors=True); raise
@@ -131,11 +138,7 @@ def _fp32_from_gguf(gguf: Path, threads: int):
     "Dequantize the GGUF with transformers and copy its weights into a fresh, savable fp32 model."
     from transformers import AutoConfig, AutoModelForCausalLM
     torch.set_num_threads(threads)
-    quiet, os.environ["TQDM_DISABLE"] = os.environ.get("TQDM_DISABLE"), "1"   # transformers' GGUF reader draws a bare tqdm bar
-    try: src = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
-    finally:
-        if quiet is None: os.environ.pop("TQDM_DISABLE", None)
-        else: os.environ["TQDM_DISABLE"] = quiet
+    with quiet_gguf_reader(): src = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
     d = {k: v for k, v in src.config.to_dict().items() if k not in ("quantization_config", "_name_or_path")}
     config = AutoConfig.for_model(**d)
     config.architectures = [type(src).__name__]
