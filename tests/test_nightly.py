@@ -47,7 +47,10 @@ def test_nightly_trains_gates_and_rolls_back(ada_home):
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["data"]["sha256"] == m["data"]["sha256"] and len(manifest["memory_ids"]) == m["data"]["pairs"]
     assert (ada_home / "reports" / f"{rec['run_id']}.html").stat().st_size > 10_000
-    assert list((ada_home / "runs" / rec["run_id"] / "tensorboard").iterdir())
+    from tensorboard.backend.event_processing.event_multiplexer import EventMultiplexer
+    tb = EventMultiplexer().AddRunsFromDirectory(str(ada_home / "runs" / rec["run_id"] / "tensorboard")).Reload()
+    tags = {t for run in tb.Runs().values() for t in run.get("scalars", [])}
+    assert {"train/loss", "train/learning_rate", "eval/rouge_l/personal/candidate/memory", "eval/perplexity/overall/active/no_memory"} <= tags
     # too little new data: the next night skips, with the reason, and changes nothing
     skipped = json.loads(run_milton(ada_home, "nightly", *TINY[:-14], "-p", "since=2026-10-10", "--json").stdout)
     assert skipped["metrics"]["decision"] == "skipped" and "min_new_conversations" in skipped["metrics"]["reason"]
