@@ -22,7 +22,6 @@ from .models import ModelNotFoundError, list_models, provision_base, read_manife
 from .runs import list_pipelines, parse_param, pipeline_parameters, run_pipeline, list_runs
 from .config import write_text_atomic
 from .memory import KINDS, SEARCH_MODES, TIERS, MemoryStore, UnknownUserError
-from .conversations import ImportFormatError
 
 # %% auto #0
 __all__ = ['app', 'models_app', 'runs_app', 'memory_app', 'training_app', 'schedule_app', 'out', 'err', 'JsonOpt', 'UserOpt',
@@ -109,13 +108,15 @@ def models_provision(force: Annotated[bool, typer.Option(help="Rebuild even if t
               f"built in {m['provision_seconds']} s · this call {m['seconds']} s")
 
 # %% ../nbs/90_cli.ipynb #b3ebfa84
-def _run(pipeline: str, params: list[str], as_json: bool):
+def _run(pipeline: str, params: list[str], as_json: bool,
+         defaults: dict | None = None, # parameter values that `params` override
+         quiet: bool = False): # print the run's summary only if it failed
     declared = pipeline_parameters(pipeline)
-    values = dict(parse_param(p, declared) for p in params)
+    values = dict(defaults or {}) | dict(parse_param(p, declared) for p in params)
     with err.status(f"Running {pipeline}…"):
         rec = run_pipeline(pipeline, values)
     if as_json: print_json(rec.as_dict())
-    else:
+    elif not quiet or rec.status != "ok":
         colour = "green" if rec.status == "ok" else "red"
         out.print(f"[{colour}]{rec.status}[/{colour}] {rec.run_id} in {rec.duration_s:.1f} s\n"
                   f"  run:    {rec.run_dir}\n  report: {rec.report}" + (f"\n  error:  {rec.error}" if rec.error else ""))
@@ -390,17 +391,10 @@ NIGHTLY_DEFAULTS = {"model": "base", "max_steps": 100, "grad_accum": 4, "log_eve
                     "eval_max_new_tokens": 48, "maintain_memory": True}   # the roadmap's sizes; the notebook's own defaults are test-sized
 
 def _nightly(params: list[str], as_json: bool = False, quiet: bool = False):
-    "Run the nightly pipeline on this home with the real sizes, `params` overriding them."
-    declared = pipeline_parameters("nightly")
-    values = {k: v for k, v in NIGHTLY_DEFAULTS.items()} | {"milton_home": str(get_config().home), "user": get_config().user}
-    values |= dict(parse_param(p, declared) for p in params)
-    with err.status("Nightly run: export → train → evaluate → gate…"): rec = run_pipeline("nightly", values)
-    if as_json: print_json(rec.as_dict()); return rec
-    m = rec.metrics or {}
-    if rec.status != "ok": err.print(f"[red]the nightly run failed[/red]: {rec.error}")
-    elif not quiet:
-        out.print(f"[bold]{m.get('decision')}[/bold]: {m.get('reason')}", highlight=False)
-    if not quiet: out.print(f"report: {rec.report}")
+    "Run the nightly pipeline on this home with the real sizes, `params` overriding them; exit 1 if it failed."
+    cfg = get_config()
+    rec = _run("nightly", params, as_json, NIGHTLY_DEFAULTS | {"milton_home": str(cfg.home), "user": cfg.user}, quiet)
+    if not (as_json or quiet): out.print(f"[bold]{rec.metrics.get('decision')}[/bold]: {rec.metrics.get('reason')}", highlight=False)
     return rec
 
 @app.command("nightly")
@@ -408,8 +402,7 @@ def _nightly(params: list[str], as_json: bool = False, quiet: bool = False):
 def nightly_cmd(param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="Override a parameter: -p max_steps=50 (see `milton runs pipelines`).")] = None,
                 as_json: JsonOpt = False):
     "Tonight's self-training: export new conversations, train a LoRA adapter, evaluate, promote only if better."
-    rec = _nightly(param or [], as_json)
-    if rec.status != "ok": raise typer.Exit(1)
+    _nightly(param or [], as_json)
 
 @training_app.command("history")
 @friendly_errors
@@ -504,9 +497,7 @@ def demo_cmd(param: Annotated[Optional[list[str]], typer.Option("--param", "-p",
     provision_s = time.perf_counter() - t0
     if not as_json: _demo_memory(); _demo_answer()
     rec = _nightly(DEMO_NIGHTLY + list(param or []), as_json, quiet=True)
-    if as_json or rec.status != "ok":
-        if rec.status != "ok": err.print(f"report: {rec.report}"); raise typer.Exit(1)
-        return
+    if as_json: return
     m = rec.metrics
     tr = m.get("training", {})
     if tr:

@@ -5,16 +5,13 @@
 # %% ../nbs/06_embed.ipynb #eb4578fe
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
-from filelock import FileLock
 
 from .config import MiltonConfig, get_config, write_json_atomic
-from .models import embedder_path, load_embedder, sha256_file
+from .models import build_once, embedder_path, file_cache_key, load_embedder, sha256_file
 
 # %% auto #0
 __all__ = ['EMBED_MODELS', 'int8_onnx_path', 'Embedder']
@@ -37,29 +34,23 @@ def int8_onnx_path(model, # the fp32 SentenceTransformer to export
     from onnxruntime.quantization import QuantType, quantize_dynamic
     cfg = cfg or get_config()
     weights = embedder_path() / "model.safetensors"
-    dest = cfg.cache_dir / "embedders" / f"all-minilm-l6-v2-int8-{sha256_file(weights)[:12]}"
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(dest) + ".lock"):
-        if (dest / "manifest.json").exists(): return dest / "model.onnx"
-        tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix=".onnx-"))
-        try:
-            hf = model[0].auto_model.eval()
-            class Hidden(torch.nn.Module):   # the exporter wants plain tensors out
-                def __init__(self): super().__init__(); self.hf = hf
-                def forward(self, input_ids, attention_mask, token_type_ids):
-                    return self.hf(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
-            example = model.tokenizer(["an example", "a second, longer example"], padding=True, return_tensors="pt")
-            names = ["input_ids", "attention_mask", "token_type_ids"]
-            axes = {n: {0: "batch", 1: "tokens"} for n in names + ["hidden"]}
-            torch.onnx.export(Hidden(), tuple(example[n] for n in names), tmp / "fp32.onnx", input_names=names,
-                              output_names=["hidden"], dynamic_axes=axes, opset_version=17, dynamo=False)
-            quantize_dynamic(tmp / "fp32.onnx", tmp / "model.onnx", weight_type=QuantType.QInt8, per_channel=True)
-            (tmp / "fp32.onnx").unlink()
-            write_json_atomic(tmp / "manifest.json", {"source": str(weights), "source_sha256": sha256_file(weights),
-                              "quantization": "dynamic int8, per-channel weights", "opset": 17, "torch": torch.__version__})
-            tmp.rename(dest)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True); raise
+
+    def export_and_quantize(tmp: Path):
+        hf = model[0].auto_model.eval()
+        class Hidden(torch.nn.Module):   # the exporter wants plain tensors out
+            def __init__(self): super().__init__(); self.hf = hf
+            def forward(self, input_ids, attention_mask, token_type_ids):
+                return self.hf(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
+        example = model.tokenizer(["an example", "a second, longer example"], padding=True, return_tensors="pt")
+        names = ["input_ids", "attention_mask", "token_type_ids"]
+        axes = {n: {0: "batch", 1: "tokens"} for n in names + ["hidden"]}
+        torch.onnx.export(Hidden(), tuple(example[n] for n in names), tmp / "fp32.onnx", input_names=names,
+                          output_names=["hidden"], dynamic_axes=axes, opset_version=17, dynamo=False)
+        quantize_dynamic(tmp / "fp32.onnx", tmp / "model.onnx", weight_type=QuantType.QInt8, per_channel=True)
+        (tmp / "fp32.onnx").unlink()
+        write_json_atomic(tmp / "manifest.json", {"source": str(weights), "source_sha256": sha256_file(weights),
+                          "quantization": "dynamic int8, per-channel weights", "opset": 17, "torch": torch.__version__})
+    dest = build_once(cfg.cache_dir / "embedders" / f"all-minilm-l6-v2-int8-{file_cache_key(weights)}", export_and_quantize)
     return dest / "model.onnx"
 
 # %% ../nbs/06_embed.ipynb #323b13ec

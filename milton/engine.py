@@ -19,8 +19,8 @@ from .config import MiltonConfig, get_config
 from .models import base_checkpoint, check_gguf, gguf_path, load_causal_lm, load_tokenizer
 
 # %% auto #0
-__all__ = ['log', 'ROLES', 'ENGINES', 'check_messages', 'Generation', 'Engine', 'TransformersEngine', 'LlamaCppEngine',
-           'load_engine']
+__all__ = ['log', 'ROLES', 'ENGINES', 'check_messages', 'Generation', 'Engine', 'chat_ids', 'TransformersEngine',
+           'LlamaCppEngine', 'load_engine']
 
 # %% ../nbs/03_engine.ipynb #23ebd95f
 log = logging.getLogger(__name__)
@@ -136,6 +136,11 @@ class Engine(ABC):
     def __exit__(self, *exc): self.close()
 
 # %% ../nbs/03_engine.ipynb #564c431c
+def chat_ids(tokenizer, messages: list[dict], add_generation_prompt: bool = True) -> list[int]:
+    "Token ids of a chat with the tokenizer's chat template (transformers 5 returns a mapping, earlier versions a list)."
+    ids = tokenizer.apply_chat_template(messages, add_generation_prompt=add_generation_prompt, tokenize=True)
+    return list(ids["input_ids"] if hasattr(ids, "keys") else ids)
+
 class TransformersEngine(Engine):
     "The reference engine: an fp32 transformers checkpoint (optionally wrapped by a peft adapter)."
     name = "transformers"
@@ -151,9 +156,7 @@ class TransformersEngine(Engine):
         limit = self.hf_model.config.max_position_embeddings
         super().__init__(str(path), min(n_ctx or cfg.n_ctx, limit))
 
-    def encode_chat(self, messages):
-        ids = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True)
-        return list(ids["input_ids"] if hasattr(ids, "keys") else ids)
+    def encode_chat(self, messages): return chat_ids(self.tokenizer, messages)
 
     def decode(self, ids): return self.tokenizer.decode(ids, skip_special_tokens=True)
 
@@ -248,7 +251,8 @@ class LlamaCppEngine(Engine):
         file = path / "adapter.gguf" if path.is_dir() else path
         check_gguf(file)
         lora = llama_cpp.llama_adapter_lora_init(self.llm._model.model, str(file).encode())
-        if not lora: raise ValueError(f"llama.cpp could not load the LoRA adapter {file}; re-export it with `milton training export`")
+        if not lora: raise ValueError(f"llama.cpp could not load the LoRA adapter {file}; it is damaged or not a GGUF LoRA: "
+                                      f"pick another version with `milton training rollback`")
         arr = (llama_cpp.llama_adapter_lora_p_ctypes * 1)(lora)
         if llama_cpp.llama_set_adapters_lora(self.llm._ctx.ctx, arr, 1, (ctypes.c_float * 1)(1.0)):
             llama_cpp.llama_adapter_lora_free(lora)
@@ -263,7 +267,7 @@ class LlamaCppEngine(Engine):
 
     def close(self):
         if getattr(self, "llm", None) is not None:
-            self.set_adapter(None) if self._lora is not None else None
+            if self._lora is not None: self.set_adapter(None)
             self.llm.close(); self.llm = None
 
 # %% ../nbs/03_engine.ipynb #514a0771

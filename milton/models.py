@@ -11,7 +11,6 @@ import importlib.metadata
 import json
 import importlib.util
 import logging
-import os
 import shutil
 import tempfile
 import time
@@ -26,9 +25,9 @@ from .config import MiltonConfig, get_config, write_json_atomic
 
 # %% auto #0
 __all__ = ['log', 'SMOLLM2_GGUF', 'MINILM', 'ModelSpec', 'ModelNotFoundError', 'packaged_path', 'gguf_path', 'check_gguf',
-           'embedder_path', 'sha256_file', 'disk_size', 'quiet_gguf_reader', 'gguf_tokenizer_dir', 'load_tokenizer',
-           'read_manifest', 'provision_base', 'base_checkpoint', 'load_causal_lm', 'load_embedder', 'tiny_llama',
-           'list_models']
+           'embedder_path', 'sha256_file', 'disk_size', 'file_cache_key', 'build_once', 'quiet_gguf_reader',
+           'gguf_tokenizer_dir', 'load_tokenizer', 'read_manifest', 'provision_base', 'base_checkpoint',
+           'load_causal_lm', 'load_embedder', 'tiny_llama', 'list_models']
 
 # %% ../nbs/01_models.ipynb #9e9c8e0b
 log = logging.getLogger(__name__)
@@ -99,9 +98,23 @@ def disk_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 # %% ../nbs/01_models.ipynb #c988bd1c
-def _gguf_cache_key(gguf: Path) -> str:
-    st = gguf.stat()
+def file_cache_key(path: Path) -> str:
+    "A cheap key that changes when the file is replaced: size and modification time (no 100 MB hash per start)."
+    st = path.stat()
     return f"{st.st_size}-{st.st_mtime_ns}"
+
+def build_once(dest: Path, # the cached folder
+               build, # `build(tmp)` fills a fresh, empty folder
+              ) -> Path: # `dest`, complete
+    "Build `dest` once: into a temporary sibling, renamed into place when complete, under a file lock."
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(dest) + ".lock"):
+        if not dest.exists():
+            tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}-"))
+            try: build(tmp); tmp.rename(dest)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True); raise
+    return dest
 
 @contextmanager
 def quiet_gguf_reader():
@@ -116,17 +129,9 @@ def gguf_tokenizer_dir(cfg: MiltonConfig | None = None) -> Path:
     from transformers import AutoTokenizer
     cfg = cfg or get_config()
     gguf = gguf_path()
-    dest = cfg.cache_dir / "tokenizers" / f"smollm2-135m-instruct-{_gguf_cache_key(gguf)}"
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(dest) + ".lock"):
-        if not (dest / "tokenizer_config.json").exists():
-            tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix=".tok-"))
-            try:
-                with quiet_gguf_reader(): AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name).save_pretrained(tmp)
-                tmp.rename(dest)
-            except BaseException:
-                shutil.rmtree(tmp, ignore_errors=True); raise
-    return dest
+    def extract(tmp: Path):
+        with quiet_gguf_reader(): AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name).save_pretrained(tmp)
+    return build_once(cfg.cache_dir / "tokenizers" / f"smollm2-135m-instruct-{file_cache_key(gguf)}", extract)
 
 def load_tokenizer(path: Path | None = None):
     "SmolLM2's tokenizer from a checkpoint folder, or from the GGUF cache when `path` is None."
