@@ -17,8 +17,9 @@ import numpy as np
 from .memory import Memory, MemoryStore, _COLS, _from_row, _sql_list, _to_arrow
 
 # %% auto #0
-__all__ = ['log', 'UTC', 'FLOORS', 'SUMMARY_PROMPT', 'ImportanceWeights', 'importance_factors', 'score_importance',
-           'PruneCandidate', 'prune', 'Summary', 'consolidate', 'migrate_embeddings', 'has_vector_index', 'optimize']
+__all__ = ['log', 'UTC', 'FLOORS', 'SUMMARY_PROMPT', 'VECTOR_INDEXES', 'ImportanceWeights', 'importance_factors',
+           'score_importance', 'PruneCandidate', 'prune', 'Summary', 'consolidate', 'migrate_embeddings',
+           'vector_index_type', 'has_vector_index', 'optimize']
 
 # %% ../nbs/09_maintenance.ipynb #3120939d
 log = logging.getLogger(__name__)
@@ -136,7 +137,7 @@ def consolidate(store: MemoryStore, user: str, engine, # an `Engine` that writes
     "Condense clusters of related, unconsolidated short-term memories into long-term summaries."
     now = now or datetime.now(UTC)
     rows = [r for r in _user_rows(store, user) if r["tier"] == "short" and r["kind"] in ("conversation", "preference")
-            and "consolidated_into" not in json.loads(r["metadata"] or "{}")]
+            and "consolidated_into" not in _from_row(r).metadata]
     if not rows: return []
     vecs = np.array([r["vector"] for r in rows], np.float32)
     summaries, marked, new = [], [], []
@@ -198,22 +199,33 @@ def migrate_embeddings(store: MemoryStore, embedder, batch_size: int = 256, on_b
 # %% ../nbs/09_maintenance.ipynb #ff2a7160
 from .memory import INDEX_MIN_ROWS
 
+from lancedb.index import IvfFlat, IvfHnswSq, IvfPq
+
+VECTOR_INDEXES = {"IVF_FLAT": IvfFlat, "IVF_HNSW_SQ": IvfHnswSq, "IVF_PQ": IvfPq}   # name -> LanceDB config class
+
+def vector_index_type(table) -> str | None:
+    "The type of `table`'s vector index as LanceDB lists it (`IvfFlat`, `IvfHnswSq`, ...), or None."
+    return next((i.index_type for i in table.list_indices() if "vector" in i.columns), None)
+
 def has_vector_index(table) -> bool:
     "Whether `table` has an index on its vector column."
-    return any("vector" in i.columns for i in table.list_indices())
+    return vector_index_type(table) is not None
 
-def optimize(store: MemoryStore, min_rows_for_index: int = INDEX_MIN_ROWS, index_type: str = "IVF_HNSW_SQ") -> dict:
-    "Compact the store, refresh its indexes, and build a vector index once it has `min_rows_for_index` rows."
+def optimize(store: MemoryStore, min_rows_for_index: int = INDEX_MIN_ROWS, index_type: str = "IVF_FLAT") -> dict:
+    "Compact the store, refresh its indexes, and build (or rebuild as `index_type`) a vector index once it has `min_rows_for_index` rows."
+    if index_type not in VECTOR_INDEXES: raise ValueError(f"index_type must be one of {list(VECTOR_INDEXES)}, got {index_type!r}")
+    config_class = VECTOR_INDEXES[index_type]
     store.flush()
     with store._lock:
         tbl = store.table
         n, built = tbl.count_rows(), False
         from milton.memory import create_indexes
         create_indexes(tbl)                      # stores created by older versions get the current indexes
-        if n >= min_rows_for_index and not has_vector_index(tbl):
-            from lancedb.index import HnswSq, IvfPq
-            config = {"IVF_HNSW_SQ": HnswSq, "IVF_PQ": IvfPq}[index_type](distance_type="cosine", num_partitions=max(1, int(math.sqrt(n) / 8)))
-            tbl.create_index("vector", config=config)
+        # compact first: a vector index built before compaction is rewritten by it (a second copy kept for a day)
+        tbl.optimize(cleanup_older_than=timedelta(days=1))
+        if n >= min_rows_for_index and vector_index_type(tbl) != config_class.__name__:   # none yet, or another type
+            tbl.create_index("vector", config=config_class(distance_type="cosine", num_partitions=max(1, int(math.sqrt(n) / 8))),
+                             replace=True)
             built = True
         orphans = 0
         if store._exists(store.chunks_name):
@@ -223,5 +235,4 @@ def optimize(store: MemoryStore, min_rows_for_index: int = INDEX_MIN_ROWS, index
             dead = sorted(mids - alive)
             if dead: ch.delete(f"memory_id IN ({_sql_list(dead)})"); orphans = len(dead)
             ch.optimize(cleanup_older_than=timedelta(days=1))
-        tbl.optimize(cleanup_older_than=timedelta(days=1))
     return {"rows": n, "vector_index_built": built, "vector_index": has_vector_index(store.table), "orphan_chunks_removed": orphans}

@@ -32,10 +32,11 @@ from .embed import Embedder
 from .redact import redact
 
 # %% auto #0
-__all__ = ['log', 'TIERS', 'KINDS', 'UTC', 'USER_RE', 'ID_RE', 'PREFERENCE_RE', 'DUPLICATE_THRESHOLD', 'RRF_K', 'VECTOR_WEIGHT',
-           'INDEX_MIN_ROWS', 'ANN_EF', 'ANN_NPROBES', 'SCALAR_INDEXES', 'SEARCH_MODES', 'Memory', 'memory_schema',
-           'chunk_schema', 'UnknownUserError', 'check_user', 'check_id', 'time_window', 'exchange_id',
-           'conversation_memories', 'Hit', 'IngestReport', 'create_indexes', 'create_chunk_indexes', 'MemoryStore']
+__all__ = ['log', 'TIERS', 'KINDS', 'UTC', 'DETAILS', 'USER_RE', 'ID_RE', 'PREFERENCE_RE', 'DUPLICATE_THRESHOLD', 'RRF_K',
+           'VECTOR_WEIGHT', 'INDEX_MIN_ROWS', 'ANN_NPROBES', 'ANN_EF', 'SCALAR_INDEXES', 'SEARCH_MODES', 'Memory',
+           'memory_schema', 'chunk_schema', 'upgrade_layout', 'UnknownUserError', 'check_user', 'check_id',
+           'time_window', 'exchange_id', 'conversation_memories', 'Hit', 'IngestReport', 'create_indexes',
+           'create_chunk_indexes', 'MemoryStore']
 
 # %% ../nbs/07_memory.ipynb #2cc7c22a
 log = logging.getLogger(__name__)
@@ -80,16 +81,17 @@ class Memory:
 
 # %% ../nbs/07_memory.ipynb #909ecfde
 _TS = pa.timestamp("us", tz="UTC")
-_JSON_COLS = ("importance_factors", "metadata")
+DETAILS = ("updated_at", "importance", "importance_factors", "topics", "provenance", "conversation_id", "pinned",
+           "embed_model", "metadata")     # the fields kept in the `details` JSON column
 
 def memory_schema(dim: int) -> pa.Schema:
     "The Arrow schema of the memories table for `dim`-dimensional vectors."
     return pa.schema([("id", pa.string()), ("user", pa.string()), ("text", pa.string()), ("kind", pa.string()),
                       ("tier", pa.string()), ("vector", pa.list_(pa.float32(), dim)), ("created_at", _TS),
-                      ("updated_at", _TS), ("last_accessed_at", _TS), ("access_count", pa.int32()),
-                      ("importance", pa.float32()), ("importance_factors", pa.string()), ("topics", pa.list_(pa.string())),
-                      ("provenance", pa.list_(pa.string())), ("conversation_id", pa.string()), ("pinned", pa.bool_()),
-                      ("stale", pa.bool_()), ("embed_model", pa.string()), ("metadata", pa.string())])
+                      ("last_accessed_at", _TS), ("access_count", pa.int32()), ("stale", pa.bool_()),
+                      ("details", pa.string())])
+
+_COLS = [f.name for f in memory_schema(1) if f.name != "vector"]    # what reading a memory selects
 
 def chunk_schema(dim: int) -> pa.Schema:
     "The Arrow schema of the chunks table: one vector per window of a long memory."
@@ -97,21 +99,40 @@ def chunk_schema(dim: int) -> pa.Schema:
                       ("vector", pa.list_(pa.float32(), dim)), ("created_at", _TS), ("text", pa.string())])
 
 def _to_arrow(mems: list[Memory], vectors: np.ndarray, schema: pa.Schema) -> pa.Table:
-    rows = [m.as_json() for m in mems]
-    cols = {k: [r[k] for r in rows] for k in rows[0]} if rows else {k: [] for k in Memory.__dataclass_fields__}
-    for k in _JSON_COLS: cols[k] = [json.dumps(v, ensure_ascii=False) for v in cols[k]]
-    for k in ("created_at", "updated_at", "last_accessed_at"):
-        cols[k] = [getattr(m, k) for m in mems]
+    cols = {f.name: [getattr(m, f.name) for m in mems] for f in schema if f.name not in ("vector", "details")}
+    cols["details"] = [json.dumps({k: v for k, v in m.as_json().items() if k in DETAILS}, ensure_ascii=False) for m in mems]
     dim = schema.field("vector").type.list_size
     cols["vector"] = pa.FixedSizeListArray.from_arrays(pa.array(np.asarray(vectors, np.float32).ravel()), dim)
     return pa.table({f.name: cols[f.name] for f in schema}, schema=schema)
 
 def _from_row(row: dict) -> Memory:
-    row = {k: v for k, v in row.items() if k in Memory.__dataclass_fields__}
-    for k in _JSON_COLS: row[k] = json.loads(row[k]) if row.get(k) else {}
-    for k in ("topics", "provenance"): row[k] = list(row.get(k) or [])
-    if row.get("importance") is not None: row["importance"] = round(float(row["importance"]), 6)  # stored as float32
-    return Memory(**row)
+    details = json.loads(row["details"]) if row.get("details") else {}
+    if details.get("updated_at"): details["updated_at"] = datetime.fromisoformat(details["updated_at"])
+    return Memory(**{k: v for k, v in row.items() if k in Memory.__dataclass_fields__}, **details)
+
+# %% ../nbs/07_memory.ipynb #e5a7c3d9
+def _legacy_details(row: dict) -> dict:
+    "The `details` of a row in the older layout (one column per field)."
+    d = {k: row[k] for k in DETAILS if k in row}
+    for k in ("importance_factors", "metadata"): d[k] = json.loads(d[k]) if d.get(k) else {}
+    for k in ("topics", "provenance"): d[k] = list(d.get(k) or [])
+    if d.get("importance") is not None: d["importance"] = round(float(d["importance"]), 6)   # was float32
+    if d.get("updated_at"): d["updated_at"] = d["updated_at"].isoformat()
+    return d
+
+def upgrade_layout(table) -> bool:
+    "Fold the per-field columns of the older layout into `details`, in place; True if there was anything to do."
+    names = table.schema.names
+    legacy = [c for c in DETAILS if c in names]
+    if not legacy: return False
+    if "details" not in names:
+        def fold(batch: pa.RecordBatch) -> pa.RecordBatch:
+            details = [json.dumps(_legacy_details(r), ensure_ascii=False) for r in batch.to_pylist()]
+            return pa.RecordBatch.from_arrays([pa.array(details, pa.string())], ["details"])
+        table.to_lance().add_columns(fold, read_columns=legacy)
+        table.checkout_latest()
+    table.drop_columns(legacy)
+    return True
 
 # %% ../nbs/07_memory.ipynb #59a7430c
 USER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
@@ -227,8 +248,9 @@ class IngestReport:
 DUPLICATE_THRESHOLD = 0.97   # cosine at or above which a new memory merges into an existing one (see "Near-duplicates")
 RRF_K = 10                   # reciprocal-rank-fusion constant; chosen on LoCoMo (plateau k = 3…10), see below
 VECTOR_WEIGHT = 0.5          # weight of the vector ranking against full text (1.0) in the fusion; chosen on LoCoMo
-INDEX_MIN_ROWS = 5_000       # exact search: 6 ms at 1k rows, 11 ms at 10k; HNSW at 10k: 7 ms (bench_memory)
-ANN_EF, ANN_NPROBES = 200, 64  # HNSW candidates and IVF partitions searched once the vector index exists (ignored before)
+INDEX_MIN_ROWS = 5_000       # exact search: 6 ms at 1k rows, 11 ms at 10k, 71 ms at 100k (bench_memory)
+ANN_NPROBES = 16             # IVF partitions searched once the vector index exists: 41 % of them at 100k rows, all below 16k
+ANN_EF = 200                 # HNSW candidates, for stores whose index predates IVF_FLAT (until the next `optimize`)
 
 SCALAR_INDEXES = {"id": "BTREE", "created_at": "BTREE", "user": "BITMAP", "kind": "BITMAP", "tier": "BITMAP", "stale": "BITMAP"}
 
@@ -302,8 +324,12 @@ class MemoryStore:
 
     @property
     def table(self):
-        "The memories table, created (empty, with its indexes) on first use."
-        return self._open(self.table_name, memory_schema, create_indexes)
+        "The memories table, created (empty, with its indexes) on first use, in the current layout."
+        opened = self.table_name in self._handles
+        tbl = self._open(self.table_name, memory_schema, create_indexes)
+        if not opened and any(c in tbl.schema.names for c in DETAILS):    # a store written by an older version
+            with self._lock: upgrade_layout(tbl)
+        return tbl
 
     def close(self):
         "Apply pending access statistics and release threads."
@@ -463,8 +489,6 @@ def count(self: MemoryStore, user: str | None = None) -> int:
     if not self._exists(self.table_name): return 0
     return self.table.count_rows(f"user = '{check_user(user)}'" if user else None)
 
-_COLS = [f for f in Memory.__dataclass_fields__]
-
 @patch
 def get(self: MemoryStore, mid: str, user: str, touch: bool = True) -> Memory:
     "One memory by id; a `KeyError` naming the id if this user has no such memory."
@@ -506,9 +530,9 @@ def _where(self: MemoryStore, user, since, until, tier, kind, include_stale) -> 
 
 @patch
 def _vector_hits(self: MemoryStore, qv, where, n):
-    "Nearest memories by cosine, where a long memory counts with its best-matching window."
+    "Nearest memories by cosine (id, row id, distance), where a long memory counts with its best-matching window."
     rows = (self.table.search(qv, vector_column_name="vector").distance_type("cosine").where(where, prefilter=True)
-            .nprobes(ANN_NPROBES).ef(ANN_EF).select(_COLS + ["_distance"]).limit(n).to_list())
+            .nprobes(ANN_NPROBES).ef(ANN_EF).select(["id", "_distance"]).with_row_id(True).limit(n).to_list())
     if not self._exists(self.chunks_name) or not self.chunks.count_rows(): return rows
     chunk_rows = (self.chunks.search(qv, vector_column_name="vector").distance_type("cosine")
                   .where(where.split(" AND ")[0], prefilter=True).select(["memory_id", "_distance"]).limit(n).to_list())
@@ -516,10 +540,10 @@ def _vector_hits(self: MemoryStore, qv, where, n):
 
 @patch
 def _fts_hits(self: MemoryStore, query, where, n):
-    "Best BM25 matches, where a long memory counts with its best-matching window."
+    "Best BM25 matches (id, row id, score), where a long memory counts with its best-matching window."
     q = re.sub(r"[^\w\s'-]", " ", query)            # BM25 needs words, not query syntax
     if not q.strip(): return []
-    rows = self.table.search(q, query_type="fts").where(where, prefilter=True).select(_COLS + ["_score"]).limit(n).to_list()
+    rows = self.table.search(q, query_type="fts").where(where, prefilter=True).select(["id", "_score"]).with_row_id(True).limit(n).to_list()
     if not self._exists(self.chunks_name) or not self.chunks.count_rows(): return rows
     chunk_rows = (self.chunks.search(q, query_type="fts").where(where.split(" AND ")[0], prefilter=True)
                   .select(["memory_id", "_score"]).limit(n).to_list())
@@ -535,11 +559,21 @@ def _with_chunks(self: MemoryStore, rows, chunk_rows, where, n, key, lower_is_be
         mid, v = c["memory_id"], c[key]
         current = best[mid][key] if mid in best else improved.get(mid)
         if current is None or sign * v < sign * current: improved[mid] = v
-    if improved:   # fetch the memories through the full filter: chunks carry only the user
+    if improved:   # find the memories through the full filter: chunks carry only the user
         ids = _sql_list(improved)
-        for r in self.table.search().where(f"{where} AND id IN ({ids})").select(_COLS).limit(len(improved)).to_list():
+        for r in self.table.search().where(f"{where} AND id IN ({ids})").select(["id"]).with_row_id(True).limit(len(improved)).to_list():
             best[r["id"]] = r | {key: improved[r["id"]]}
     return sorted(best.values(), key=lambda r: sign * r[key])[:n]
+
+@patch
+def _read_rows(self: MemoryStore, row_ids: dict[str, int], where: str) -> dict[str, Memory]:
+    "The memories behind search candidates (id -> row id) in one take; by id through `where` if rows moved meanwhile."
+    if not row_ids: return {}
+    try: rows = self.table.take_row_ids(list(row_ids.values())).select(_COLS).to_list()
+    except Exception: rows = []                     # a row id that no longer exists after a compaction
+    if sorted(r["id"] for r in rows) != sorted(row_ids):
+        rows = self.table.search().where(f"{where} AND id IN ({_sql_list(row_ids)})").select(_COLS).limit(len(row_ids)).to_list()
+    return {r["id"]: _from_row(r) for r in rows}
 
 # %% ../nbs/07_memory.ipynb #e6b35d96
 @patch
@@ -565,15 +599,21 @@ def search(self: MemoryStore, query: str, user: str, limit: int = 5, mode: str =
     if mode in ("vector", "hybrid"): futures["vector"] = self._pool.submit(self._vector_hits, qv, where, n)
     if mode in ("fts", "hybrid"): futures["fts"] = self._pool.submit(self._fts_hits, query, where, n)
     results = {k: f.result() for k, f in futures.items()}
-    fused: dict[str, Hit] = {}
+    fused: dict[str, Hit] = {}                      # memories are read below, once the winners are known
+    row_ids: dict[str, int] = {}
     for name, rows in results.items():
         for rank, r in enumerate(rows, 1):
-            h = fused.get(r["id"]) or Hit(_from_row(r), 0.0, {})
+            h = fused.get(r["id"]) or Hit(None, 0.0, {})
             h.ranks[name] = rank
             weight = VECTOR_WEIGHT if name == "vector" else 1.0
             h.score += weight / (RRF_K + rank) if mode == "hybrid" else (1 - r["_distance"] if name == "vector" else r["_score"])
             if name == "vector": h.vector_similarity = 1 - r["_distance"]
-            fused[r["id"]] = h
+            fused[r["id"]], row_ids[r["id"]] = h, r["_rowid"]
+    # recency re-ranks by age, so it needs every candidate's timestamps; otherwise only the winners are read
+    wanted = fused if recency else [mid for mid, _ in sorted(fused.items(), key=lambda kv: (-kv[1].score, kv[0]))[:limit]]
+    memories = self._read_rows({mid: row_ids[mid] for mid in wanted}, where)
+    fused = {mid: fused[mid] for mid in memories}
+    for mid, m in memories.items(): fused[mid].memory = m
     if recency:
         for h in fused.values():
             age = max(0.0, (now - (h.memory.last_accessed_at or h.memory.updated_at or h.memory.created_at)).total_seconds() / 86400)
@@ -621,8 +661,8 @@ def delete(self: MemoryStore, ids: list[str], user: str,
         found = {r["id"] for r in tbl.search().where(f"user = '{user}' AND id IN ({id_list})").select(["id"]).limit(len(ids)).to_list()}
         missing = [i for i in ids if i not in found]
         if missing: raise KeyError(f"no memories {missing} for user {user!r}; nothing was deleted")
-        summaries = tbl.search().where(f"user = '{user}' AND kind = 'summary'").select(["id", "provenance"]).limit(tbl.count_rows() + 1).to_list()
-        stale = [s["id"] for s in summaries if set(s["provenance"] or []) & found] if mark_stale else []
+        summaries = tbl.search().where(f"user = '{user}' AND kind = 'summary'").select(_COLS).limit(tbl.count_rows() + 1).to_list()
+        stale = [s["id"] for s in summaries if set(_from_row(s).provenance) & found] if mark_stale else []
         tbl.delete(f"user = '{user}' AND id IN ({id_list})")
         self._known.discard(user)
         if self._exists(self.chunks_name): self.chunks.delete(f"memory_id IN ({id_list})")
@@ -655,9 +695,9 @@ def stats(self: MemoryStore, user: str) -> dict:
     "Counts by kind and tier, size on disk, an importance histogram, and the time span of `user`'s memories."
     self._check_known(user)
     self.flush()
-    t = self.table.search().where(f"user = '{user}'").select(["kind", "tier", "importance", "created_at", "access_count", "stale"]) \
+    t = self.table.search().where(f"user = '{user}'").select(["kind", "tier", "details", "created_at", "access_count", "stale"]) \
         .limit(self.table.count_rows() + 1).to_arrow().to_pylist()
-    imp = np.array([r["importance"] for r in t])
+    imp = np.array([json.loads(r["details"])["importance"] for r in t])
     hist, edges = np.histogram(imp, bins=10, range=(0, 1))
     return {"user": user, "memories": len(t), "by_kind": dict(Counter(r["kind"] for r in t)),
             "by_tier": dict(Counter(r["tier"] for r in t)), "stale": sum(r["stale"] for r in t),
