@@ -145,11 +145,10 @@ def _recall(self: Assistant, text: str, user: str, now: datetime) -> list[UsedMe
         if not hits:    # a date in the message ("Today: 10:00 lab meeting") restricted recall to a day with no memories
             hits = self.store.search(text, user, limit=max(self.top_k * 3, 8), mode="hybrid", now=now, dates_in_query=False)
     except UnknownUserError: return []
-    qv = self.store.embedder.embed_query(text)
     used = []
     for h in hits:
         if not owner_told(h.memory): continue
-        sim = h.vector_similarity if h.vector_similarity is not None else float(self.store._vector_of(h.memory.id)[0] @ qv)
+        sim = h.vector_similarity                   # hybrid search gives every hit its cosine
         if sim >= self.min_similarity or (sim >= FTS_MIN_SIMILARITY and h.ranks.get("fts", 99) <= 3):
             used.append(UsedMemory(h.memory.id, h.memory.text, float(sim), relative_age(h.memory.created_at, now), h.memory.kind, 0))
     used = used[:self.top_k]

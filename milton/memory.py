@@ -225,7 +225,7 @@ class Hit:
     memory: Memory
     score: float
     ranks: dict[str, int]          # retriever -> 1-based rank, for the retrievers that found it
-    vector_similarity: float | None = None
+    vector_similarity: float | None = None     # cosine to the query: every hit of a vector or hybrid search has it
 
     def as_json(self) -> dict:
         m = self.memory
@@ -566,14 +566,14 @@ def _with_chunks(self: MemoryStore, rows, chunk_rows, where, n, key, lower_is_be
     return sorted(best.values(), key=lambda r: sign * r[key])[:n]
 
 @patch
-def _read_rows(self: MemoryStore, row_ids: dict[str, int], where: str) -> dict[str, Memory]:
-    "The memories behind search candidates (id -> row id) in one take; by id through `where` if rows moved meanwhile."
+def _read_rows(self: MemoryStore, row_ids: dict[str, int], where: str, columns: list[str] = _COLS) -> dict[str, dict]:
+    "The rows behind search candidates (id -> row id) in one take; by id through `where` if rows moved meanwhile."
     if not row_ids: return {}
-    try: rows = self.table.take_row_ids(list(row_ids.values())).select(_COLS).to_list()
+    try: rows = self.table.take_row_ids(list(row_ids.values())).select(columns).to_list()
     except Exception: rows = []                     # a row id that no longer exists after a compaction
     if sorted(r["id"] for r in rows) != sorted(row_ids):
-        rows = self.table.search().where(f"{where} AND id IN ({_sql_list(row_ids)})").select(_COLS).limit(len(row_ids)).to_list()
-    return {r["id"]: _from_row(r) for r in rows}
+        rows = self.table.search().where(f"{where} AND id IN ({_sql_list(row_ids)})").select(columns).limit(len(row_ids)).to_list()
+    return {r["id"]: r for r in rows}
 
 # %% ../nbs/07_memory.ipynb #e6b35d96
 @patch
@@ -611,9 +611,16 @@ def search(self: MemoryStore, query: str, user: str, limit: int = 5, mode: str =
             fused[r["id"]], row_ids[r["id"]] = h, r["_rowid"]
     # recency re-ranks by age, so it needs every candidate's timestamps; otherwise only the winners are read
     wanted = fused if recency else [mid for mid, _ in sorted(fused.items(), key=lambda kv: (-kv[1].score, kv[0]))[:limit]]
-    memories = self._read_rows({mid: row_ids[mid] for mid in wanted}, where)
-    fused = {mid: fused[mid] for mid in memories}
-    for mid, m in memories.items(): fused[mid].memory = m
+    # winners only full text found get their vectors read too (one column more), so that every hit has its cosine
+    need_vectors = qv is not None and any(fused[mid].vector_similarity is None for mid in wanted)
+    rows = self._read_rows({mid: row_ids[mid] for mid in wanted}, where, _COLS + ["vector"] if need_vectors else _COLS)
+    fused = {mid: fused[mid] for mid in rows}
+    for mid, r in rows.items():
+        h = fused[mid]
+        h.memory = _from_row(r)
+        if qv is not None and h.vector_similarity is None:       # found by full text only
+            v = np.asarray(r["vector"], np.float32)
+            h.vector_similarity = float(v @ qv / (np.linalg.norm(v) * np.linalg.norm(qv)))
     if recency:
         for h in fused.values():
             age = max(0.0, (now - (h.memory.last_accessed_at or h.memory.updated_at or h.memory.created_at)).total_seconds() / 86400)
