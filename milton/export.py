@@ -99,7 +99,7 @@ def export_pairs(store: MemoryStore, user: str,
         if inject_memories:
             question = next(x["content"] for x in clean if x["role"] == "user")
             hits = store.search(question, user, limit=top_k + 1, touch=False, now=m.created_at, dates_in_query=False)
-            used = [UsedMemory(h.memory.id, h.memory.text, h.vector_similarity or 0.0, relative_age(h.memory.created_at, m.created_at), h.memory.kind, i)
+            used = [UsedMemory(h.memory.id, h.memory.text, h.vector_similarity, relative_age(h.memory.created_at, m.created_at), h.memory.kind, i)
                     for i, h in enumerate((h for h in hits if h.memory.id != m.id and h.memory.created_at <= m.created_at
                                            and owner_told(h.memory)), 1)][:top_k]
         system = build_messages("", user, used)[0]

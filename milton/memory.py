@@ -569,8 +569,7 @@ def _with_chunks(self: MemoryStore, rows, chunk_rows, where, n, key, lower_is_be
 def _read_rows(self: MemoryStore, row_ids: dict[str, int], where: str, columns: list[str] = _COLS) -> dict[str, dict]:
     "The rows behind search candidates (id -> row id) in one take; by id through `where` if rows moved meanwhile."
     if not row_ids: return {}
-    try: rows = self.table.take_row_ids(list(row_ids.values())).select(columns).to_list()
-    except Exception: rows = []                     # a row id that no longer exists after a compaction
+    rows = self.table.take_row_ids(list(row_ids.values())).select(columns).to_list()   # a row id that no longer exists: no row
     if sorted(r["id"] for r in rows) != sorted(row_ids):
         rows = self.table.search().where(f"{where} AND id IN ({_sql_list(row_ids)})").select(columns).limit(len(row_ids)).to_list()
     return {r["id"]: r for r in rows}
@@ -619,8 +618,7 @@ def search(self: MemoryStore, query: str, user: str, limit: int = 5, mode: str =
         h = fused[mid]
         h.memory = _from_row(r)
         if qv is not None and h.vector_similarity is None:       # found by full text only
-            v = np.asarray(r["vector"], np.float32)
-            h.vector_similarity = float(v @ qv / (np.linalg.norm(v) * np.linalg.norm(qv)))
+            h.vector_similarity = float(np.asarray(r["vector"], np.float32) @ qv)   # unit vectors: the dot is the cosine
     if recency:
         for h in fused.values():
             age = max(0.0, (now - (h.memory.last_accessed_at or h.memory.updated_at or h.memory.created_at)).total_seconds() / 86400)

@@ -14,7 +14,7 @@ import pandas as pd
 from filelock import FileLock
 
 from .config import MiltonConfig, get_config, find_checkout
-from .registry import adapters_dir, read_registry
+from .registry import adapters_lock, read_registry
 
 # %% auto #0
 __all__ = ['UTC', 'LOWER_IS_BETTER', 'last_trained_through', 'gate', 'nightly_lock', 'schedule_files']
@@ -53,8 +53,7 @@ def gate(candidate: pd.DataFrame, active: pd.DataFrame, # `evaluate.summarize` t
 # %% ../nbs/16_nightly.ipynb #beef9be9
 def nightly_lock(cfg: MiltonConfig | None = None) -> FileLock:
     "The lock a nightly run holds; acquire with `timeout=0`."
-    d = adapters_dir(cfg); d.mkdir(parents=True, exist_ok=True)
-    return FileLock(str(d / ".nightly.lock"))
+    return adapters_lock("nightly", cfg)
 
 # %% ../nbs/16_nightly.ipynb #81a09d4c
 def schedule_files(cfg: MiltonConfig | None = None) -> dict[str, str]:

@@ -15,8 +15,8 @@ from filelock import FileLock
 from .config import MiltonConfig, get_config, write_json_atomic
 
 # %% auto #0
-__all__ = ['KEEP', 'STATUSES', 'UTC', 'adapters_dir', 'read_registry', 'new_version', 'active_adapter', 'staging_dir',
-           'clean_staging', 'register', 'rollback']
+__all__ = ['KEEP', 'STATUSES', 'UTC', 'adapters_dir', 'adapters_lock', 'read_registry', 'new_version', 'active_adapter',
+           'staging_dir', 'clean_staging', 'register', 'rollback']
 
 # %% ../nbs/10_registry.ipynb #e963d653
 KEEP = 7                 # adapter versions kept on disk (the active one always survives)
@@ -28,9 +28,10 @@ def adapters_dir(cfg: MiltonConfig | None = None) -> Path:
     return (cfg or get_config()).checkpoints_dir / "lora_adapters"
 
 def _registry_file(cfg) -> Path: return adapters_dir(cfg) / "registry.json"
-def _lock(cfg) -> FileLock:
-    adapters_dir(cfg).mkdir(parents=True, exist_ok=True)
-    return FileLock(str(adapters_dir(cfg) / ".registry.lock"))
+def adapters_lock(name: str, cfg: MiltonConfig | None = None) -> FileLock:
+    "The file lock `.{name}.lock` in the adapters folder (`registry`: the registry's writers; `nightly`: one run at a time)."
+    d = adapters_dir(cfg); d.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(d / f".{name}.lock"))
 
 def read_registry(cfg: MiltonConfig | None = None) -> dict:
     "The registry: `{active, versions: [...]}`, oldest first; empty when nothing was ever trained."
@@ -77,7 +78,7 @@ def register(staged: Path, # a complete adapter folder from `staging_dir`
              metrics: dict | None = None, cfg: MiltonConfig | None = None) -> dict:
     "Move `staged` to `lora_adapters/<version>/`, record it (active or rejected), keep the last `KEEP`; return the registry."
     cfg = cfg or get_config()
-    with _lock(cfg):
+    with adapters_lock("registry", cfg):
         reg = read_registry(cfg)
         dest = adapters_dir(cfg) / version
         if dest.exists() or any(v["version"] == version for v in reg["versions"]):
@@ -107,7 +108,7 @@ def rollback(to: str | None = None, # a version name, a date (YYYY-MM-DD), "base
              cfg: MiltonConfig | None = None) -> str | None:
     "Make an earlier adapter (or the base model) active; return the new active version."
     cfg = cfg or get_config()
-    with _lock(cfg):
+    with adapters_lock("registry", cfg):
         reg = read_registry(cfg)
         usable = [v for v in reg["versions"] if v["status"] in ("active", "retired") and (adapters_dir(cfg) / v["version"]).is_dir()]
         names = [v["version"] for v in reg["versions"]]
