@@ -7,8 +7,16 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.milton-installed
+LOCK := requirements.lock
+# where the CPU build of torch lies (this machine kind keeps it on disk; elsewhere, PyTorch's CPU wheel index)
+TORCH_WHEELS ?= /opt/wheels
+# llama.cpp is compiled for AVX2 + FMA, not for the build machine's every feature: a native build on a CPU that
+# reports AVX-512 and AMX crashed (general protection fault in libggml-cpu) on this machine kind, and a portable
+# build runs on any x86-64 laptop from the last decade. Remove a natively built cached wheel with
+# `pip cache remove llama_cpp_python`.
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 
-.PHONY: demo test setup check-sync nbdev-test pytest clean-venv
+.PHONY: demo test setup lock check-sync nbdev-test pytest clean-venv
 
 demo: $(STAMP)
 	$(BIN)/milton demo
@@ -17,13 +25,23 @@ test: $(STAMP) check-sync nbdev-test pytest
 
 setup: $(STAMP)
 
+# Exactly the versions CI tested: every package pinned with its hashes in requirements.lock (made by `make lock`).
 # torch first, from the local CPU wheel: installing it later lets pip pick a multi-GB CUDA build.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet pip==26.3
 	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
+
+# Re-resolve pyproject.toml's ranges (with the dev extra) into requirements.lock; commit the result.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv==0.9.30
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+	  --python-platform x86_64-manylinux_2_28 --find-links $(TORCH_WHEELS) --override requirements-overrides.txt \
+	  --no-header --quiet -o $(LOCK)
 
 # Fails if nbdev-export or nbdev-clean would change a file: nbs/ is the source of truth.
 check-sync: $(STAMP)
@@ -34,8 +52,9 @@ check-sync: $(STAMP)
 	  rm -rf "$$snap"; exit 1; fi; \
 	rm -rf "$$snap"; echo "nbdev-export and nbdev-clean: no changes."
 
+# `slow` cells (the real model: provisioning, engines, the GGUF LoRA check) run too; `gpu` ones need CUDA.
 nbdev-test: $(STAMP)
-	$(BIN)/nbdev-test --timing
+	$(BIN)/nbdev-test --flags slow --timing
 
 pytest: $(STAMP)
 	$(BIN)/pytest

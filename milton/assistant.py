@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
-from .config import MiltonConfig, get_config
+from .config import BadInput, MiltonConfig, get_config
 from .engine import Engine, check_messages, load_engine
 from .memory import Memory, MemoryStore, UnknownUserError, _from_row, check_id, check_user
 from .registry import active_adapter
@@ -167,7 +167,7 @@ def _fit(self: Assistant, text: str, user: str, memories: list[UsedMemory], hist
         if history: history = history[2:] if len(history) > 1 else []; dropped["history"] += 1
         elif memories: memories.pop(); dropped["memories"] += 1
         else:
-            raise ValueError(f"the message is too long: {n} tokens with the system prompt, but the context window "
+            raise BadInput(f"the message is too long: {n} tokens with the system prompt, but the context window "
                              f"leaves {budget} (n_ctx {self.engine.n_ctx} minus {max_new_tokens} for the answer); shorten it")
 Assistant._fit = _fit
 
@@ -177,7 +177,7 @@ def _respond(self: Assistant, text: str, user: str | None = None,
              use_memory: bool = True, max_new_tokens: int = 64, temperature: float = 0.0,
              conversation_id: str = "assistant", now: datetime | None = None) -> Iterator[str | Answer]:
     "Yield the answer's text pieces as they are generated, then the `Answer`."
-    if not isinstance(text, str) or not text.strip(): raise ValueError("the message is empty; say something")
+    if not isinstance(text, str) or not text.strip(): raise BadInput("the message is empty; say something")
     user = check_user(user or self.cfg.user)
     now, t0 = now or datetime.now(UTC), time.perf_counter()
     memories = self.recall(text, user, now) if use_memory else []
@@ -220,10 +220,10 @@ def _rate(self: Assistant, answer_id: str, rating: int, # 1 (bad) … 5 (perfect
     "Store a rating (and correction) for an answer as a `feedback` memory linked to it."
     user = check_user(user or self.cfg.user)
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise ValueError(f"a rating is a whole number from 1 to 5, got {rating!r}")
+        raise BadInput(f"a rating is a whole number from 1 to 5, got {rating!r}")
     answer = self.store.get(check_id(answer_id), user, touch=False)     # KeyError naming the id if unknown
     if answer.kind != "conversation" or answer.metadata.get("source") != "assistant":
-        raise ValueError(f"{answer_id} is not an answer of Milton's (it is a {answer.kind} memory)")
+        raise BadInput(f"{answer_id} is not an answer of Milton's (it is a {answer.kind} memory)")
     now = datetime.now(UTC)
     text = f"Feedback on answer {answer_id}: rated {rating}/5." + (f" Correction: {correction.strip()}" if correction and correction.strip() else "")
     fb = Memory(id=f"fb-{uuid.uuid4().hex[:16]}", user=user, text=text, kind="feedback", created_at=now, updated_at=now,
@@ -263,7 +263,7 @@ def _briefing(self: Assistant, user: str | None = None, now: datetime | None = N
 
 def _remember(self: Assistant, text: str, user: str | None = None, now: datetime | None = None) -> Memory:
     "Store the owner's reply to the evening question as a `note` memory."
-    if not isinstance(text, str) or not text.strip(): raise ValueError("nothing to remember: the reply is empty")
+    if not isinstance(text, str) or not text.strip(): raise BadInput("nothing to remember: the reply is empty")
     user = check_user(user or self.cfg.user)
     now = now or datetime.now(UTC)
     note = Memory(id=f"note-{now:%Y%m%d}-{uuid.uuid4().hex[:8]}", user=user, text=f"User: {text.strip()}", kind="note",

@@ -8,24 +8,21 @@ from __future__ import annotations
 import json
 import logging
 import time
-from functools import wraps
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperGroup
 
 import milton
-from .config import get_config
-from .models import ModelNotFoundError, list_models, provision_base, read_manifest
-from .runs import list_pipelines, parse_param, pipeline_parameters, run_pipeline, list_runs
-from .config import write_text_atomic
-from .memory import KINDS, SEARCH_MODES, TIERS, MemoryStore, UnknownUserError
+from .config import BadInput, MiltonError, get_config, write_text_atomic
 
 # %% auto #0
 __all__ = ['app', 'models_app', 'runs_app', 'memory_app', 'training_app', 'schedule_app', 'out', 'err', 'JsonOpt', 'UserOpt',
-           'EngineOpt', 'TokensOpt', 'CHAT_HELP', 'NIGHTLY_DEFAULTS', 'DEMO_QUERIES', 'DEMO_NIGHTLY', 'friendly_errors',
+           'EngineOpt', 'TokensOpt', 'CHAT_HELP', 'NIGHTLY_DEFAULTS', 'DEMO_QUERIES', 'DEMO_NIGHTLY', 'MiltonGroup',
            'print_json', 'main', 'config_cmd', 'models_list', 'models_provision', 'run_cmd', 'runs_list',
            'runs_pipelines', 'memory_import', 'memory_export', 'memory_list', 'memory_search', 'memory_show',
            'memory_stats', 'memory_delete', 'memory_prune', 'memory_consolidate', 'ask_cmd', 'rate_cmd', 'chat_cmd',
@@ -33,8 +30,16 @@ __all__ = ['app', 'models_app', 'runs_app', 'memory_app', 'training_app', 'sched
            'schedule_show', 'demo_cmd']
 
 # %% ../nbs/90_cli.ipynb #f5847834
+class MiltonGroup(TyperGroup):
+    "The app's command group: a `MiltonError` raised by any command becomes one red line on stderr and exit code 2."
+    def invoke(self, ctx):
+        try: return super().invoke(ctx)
+        except MiltonError as e:
+            err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
 app = typer.Typer(name="milton", help="Milton: a personal assistant that learns from its owner's conversations, offline.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, cls=MiltonGroup)
 models_app = typer.Typer(help="The models Milton uses.", no_args_is_help=True)
 runs_app = typer.Typer(help="Pipeline runs under runs/.", no_args_is_help=True)
 memory_app = typer.Typer(help="The memory store: import, search, inspect, delete.", no_args_is_help=True)
@@ -46,16 +51,6 @@ out, err = Console(), Console(stderr=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 # %% ../nbs/90_cli.ipynb #9757bb01
-def friendly_errors(fn):
-    "Turn expected errors into one red line on stderr and exit code 2."
-    @wraps(fn)
-    def wrapper(*args, **kw):
-        try: return fn(*args, **kw)
-        except (ValueError, FileNotFoundError, ModelNotFoundError, KeyError) as e:
-            if isinstance(e, KeyError) and not isinstance(e, UnknownUserError): e = e.args[0] if e.args else e
-            err.print(f"[red]error:[/red] {e}", highlight=False, soft_wrap=True); raise typer.Exit(2)
-    return wrapper
-
 def print_json(data) -> None:
     "Plain JSON on stdout, without rich's markup or wrapping."
     print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
@@ -72,7 +67,6 @@ def main(version: Annotated[Optional[bool], typer.Option("--version", callback=_
 
 # %% ../nbs/90_cli.ipynb #96ebd36f
 @app.command("config")
-@friendly_errors
 def config_cmd(as_json: JsonOpt = False):
     "Show the settings in force (from MILTON_* environment variables) and where data lives."
     d = get_config().as_dict()
@@ -85,9 +79,9 @@ def config_cmd(as_json: JsonOpt = False):
 def _mb(n: int) -> str: return f"{n / 1e6:,.0f} MB" if n else "-"
 
 @models_app.command("list")
-@friendly_errors
 def models_list(as_json: JsonOpt = False):
     "Every model: name, role, format, status, size on disk, path and source."
+    from milton.models import list_models
     rows = list_models()
     if as_json: return print_json(rows)
     t = Table("name", "role", "format", "status", "size", "path", "source", title="Models")
@@ -95,10 +89,10 @@ def models_list(as_json: JsonOpt = False):
     out.print(t)
 
 @models_app.command("provision")
-@friendly_errors
 def models_provision(force: Annotated[bool, typer.Option(help="Rebuild even if the checkpoint is up to date.")] = False,
                      as_json: JsonOpt = False):
     "Turn the SmolLM2 GGUF into the fp32 checkpoint under checkpoints/base/ (once; later calls are instant)."
+    from milton.models import provision_base, read_manifest
     t0 = time.perf_counter()
     with err.status("Provisioning the fp32 base checkpoint (about 30 s the first time)…"):
         path = provision_base(get_config(), force=force)
@@ -111,6 +105,7 @@ def models_provision(force: Annotated[bool, typer.Option(help="Rebuild even if t
 def _run(pipeline: str, params: list[str], as_json: bool,
          defaults: dict | None = None, # parameter values that `params` override
          quiet: bool = False): # print the run's summary only if it failed
+    from milton.runs import parse_param, pipeline_parameters, run_pipeline
     declared = pipeline_parameters(pipeline)
     values = dict(defaults or {}) | dict(parse_param(p, declared) for p in params)
     with err.status(f"Running {pipeline}…"):
@@ -124,7 +119,6 @@ def _run(pipeline: str, params: list[str], as_json: bool,
     return rec
 
 @app.command("run")
-@friendly_errors
 def run_cmd(pipeline: Annotated[str, typer.Argument(help="Pipeline name (see `milton runs pipelines`) or notebook path.")],
             param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="key=value for the notebook's parameters cell; repeatable.")] = None,
             as_json: JsonOpt = False):
@@ -132,9 +126,9 @@ def run_cmd(pipeline: Annotated[str, typer.Argument(help="Pipeline name (see `mi
     _run(pipeline, param or [], as_json)
 
 @runs_app.command("list")
-@friendly_errors
 def runs_list(limit: Annotated[int, typer.Option(help="Show at most this many runs.")] = 20, as_json: JsonOpt = False):
     "Past runs, newest first."
+    from milton.runs import list_runs
     rows = list_runs()[:limit]
     if as_json: return print_json(rows)
     t = Table("run id", "status", "duration", "peak RAM", "report", title="Runs")
@@ -142,9 +136,9 @@ def runs_list(limit: Annotated[int, typer.Option(help="Show at most this many ru
     out.print(t)
 
 @runs_app.command("pipelines")
-@friendly_errors
 def runs_pipelines(as_json: JsonOpt = False):
     "The pipelines `milton run` accepts, with their parameters."
+    from milton.runs import list_pipelines, pipeline_parameters
     rows = {p: pipeline_parameters(p) for p in list_pipelines()}
     if as_json: return print_json(rows)
     for p, params in rows.items():
@@ -153,14 +147,22 @@ def runs_pipelines(as_json: JsonOpt = False):
         out.print(t)
 
 # %% ../nbs/90_cli.ipynb #f5105804
-UserOpt = Annotated[Optional[str], typer.Option("--user", "-u", help="Whose memories (default: MILTON_USER or 'owner').")]
+UserOpt = Annotated[Optional[str], typer.Option("--user", "-u", help="Whose memories (default: MILTON_USER, else the store's only user).")]
 
-def _store() -> MemoryStore: return MemoryStore(get_config())
-def _user(user: str | None) -> str: return user or get_config().user
+def _store():
+    "This home's memory store (LanceDB is imported here, by the commands that need it)."
+    from milton.memory import MemoryStore
+    return MemoryStore(get_config())
+
+def _owner(store, user: str | None) -> str:
+    "Whose memories a command uses: `--user`, else MILTON_USER, else the store's only user (said on stderr)."
+    who = store.owner(user)
+    if not user and not store.cfg.user_chosen and who != store.cfg.user:
+        err.print(f"[dim]using {who!r}, the only user in this store (--user or MILTON_USER chooses another)[/dim]")
+    return who
 def _short(text: str, n: int = 90) -> str: return text.replace("\n", " ⏎ ")[:n] + ("…" if len(text) > n else "")
 
 @memory_app.command("import")
-@friendly_errors
 def memory_import(file: Annotated[Path, typer.Argument(help="Conversations in the import format, or a `milton memory export` file.")],
                   user: UserOpt = None,
                   skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Import the good lines, list the bad ones.")] = False,
@@ -178,48 +180,44 @@ def memory_import(file: Annotated[Path, typer.Argument(help="Conversations in th
     for s in rep.skipped: err.print(f"[yellow]skipped[/yellow] {s}", highlight=False)
 
 @memory_app.command("export")
-@friendly_errors
 def memory_export(file: Annotated[Optional[Path], typer.Argument(help="Where to write (default: stdout).")] = None,
                   user: UserOpt = None):
     "Export every memory of a user, losslessly, as JSONL (re-import with `milton memory import`)."
-    with _store() as store: rows = store.export(_user(user))
+    with _store() as store: rows = store.export(_owner(store, user))
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     if file is None: return print(text, end="")
     write_text_atomic(file, text); err.print(f"exported {len(rows)} memories to {file}")
 
 @memory_app.command("list")
-@friendly_errors
 def memory_list(user: UserOpt = None,
-                kind: Annotated[Optional[str], typer.Option(help=f"Only this kind: {', '.join(KINDS)}.")] = None,
-                tier: Annotated[Optional[str], typer.Option(help=f"Only this tier: {', '.join(TIERS)}.")] = None,
+                kind: Annotated[Optional[str], typer.Option(help="Only this kind: conversation, preference, summary, feedback, note.")] = None,
+                tier: Annotated[Optional[str], typer.Option(help="Only this tier: short, long.")] = None,
                 limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 20, as_json: JsonOpt = False):
     "List memories, newest first."
-    with _store() as store: mems = store.list_memories(_user(user), kind=kind, tier=tier, limit=limit)
+    with _store() as store: who = _owner(store, user); mems = store.list_memories(who, kind=kind, tier=tier, limit=limit)
     if as_json: return print_json([m.as_json() for m in mems])
-    t = Table("id", "when", "kind", "tier", "importance", "text", title=f"Memories of {_user(user)}")
+    t = Table("id", "when", "kind", "tier", "importance", "text", title=f"Memories of {who}")
     for m in mems: t.add_row(m.id, f"{m.created_at:%Y-%m-%d %H:%M}", m.kind, m.tier, f"{m.importance:.2f}", _short(m.text))
     out.print(t)
 
 @memory_app.command("search")
-@friendly_errors
 def memory_search(query: Annotated[str, typer.Argument(help="What to look for, in your own words.")],
                   user: UserOpt = None, limit: Annotated[int, typer.Option(help="Number of results.")] = 5,
                   hours: Annotated[Optional[float], typer.Option(help="Only memories from the last N hours.")] = None,
-                  mode: Annotated[str, typer.Option(help=f"Retrieval: {', '.join(SEARCH_MODES)}.")] = "hybrid",
+                  mode: Annotated[str, typer.Option(help="Retrieval: hybrid, vector, fts.")] = "hybrid",
                   as_json: JsonOpt = False):
     "Search memories by meaning, words and time, best first."
-    with _store() as store: hits = store.search(query, _user(user), limit=limit, hours=hours, mode=mode)
+    with _store() as store: hits = store.search(query, _owner(store, user), limit=limit, hours=hours, mode=mode)
     if as_json: return print_json([h.as_json() for h in hits])
     t = Table("score", "id", "when", "kind", "text", title=f"“{query}”")
     for h in hits: t.add_row(f"{h.score:.4f}", h.memory.id, f"{h.memory.created_at:%Y-%m-%d}", h.memory.kind, _short(h.memory.text, 110))
     out.print(t)
 
 @memory_app.command("show")
-@friendly_errors
 def memory_show(memory_id: Annotated[str, typer.Argument(help="A memory id (see `milton memory list`).")],
                 user: UserOpt = None, as_json: JsonOpt = False):
     "Everything about one memory: text, timestamps, access statistics, importance factors, provenance, metadata."
-    with _store() as store: m = store.get(memory_id, _user(user), touch=False)
+    with _store() as store: m = store.get(memory_id, _owner(store, user), touch=False)
     d = m.as_json()
     if as_json: return print_json(d)
     t = Table("field", "value", title=m.id, show_lines=True)
@@ -227,26 +225,23 @@ def memory_show(memory_id: Annotated[str, typer.Argument(help="A memory id (see 
     out.print(t)
 
 @memory_app.command("stats")
-@friendly_errors
 def memory_stats(user: UserOpt = None, as_json: JsonOpt = False):
     "Counts by kind and tier, size on disk, importance histogram."
-    with _store() as store: st = store.stats(_user(user))
+    with _store() as store: st = store.stats(_owner(store, user))
     if as_json: return print_json(st)
     t = Table("statistic", "value", title=f"Memory of {st['user']}")
     for k, v in st.items(): t.add_row(k, json.dumps(v) if isinstance(v, dict) else str(v))
     out.print(t)
 
 @memory_app.command("delete")
-@friendly_errors
 def memory_delete(ids: Annotated[list[str], typer.Argument(help="Memory ids to delete.")], user: UserOpt = None,
                   as_json: JsonOpt = False):
     "Delete memories for good; summaries built from them are marked stale. Unknown ids delete nothing."
-    with _store() as store: res = store.delete(ids, _user(user))
+    with _store() as store: res = store.delete(ids, _owner(store, user))
     if as_json: return print_json(res)
     out.print(f"deleted {len(res['deleted'])} memories" + (f"; {len(res['stale_summaries'])} summaries marked stale" if res["stale_summaries"] else ""))
 
 @memory_app.command("prune")
-@friendly_errors
 def memory_prune(user: UserOpt = None,
                  dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be deleted; delete nothing.")] = False,
                  threshold: Annotated[float, typer.Option(help="Prune below this importance.")] = 0.3,
@@ -254,14 +249,13 @@ def memory_prune(user: UserOpt = None,
                  as_json: JsonOpt = False):
     "Rescore importance, then delete unimportant old short-term memories (never preferences or pinned ones)."
     from milton.maintenance import prune
-    with _store() as store: cands = prune(store, _user(user), threshold=threshold, min_age_days=min_age_days, dry_run=dry_run)
+    with _store() as store: cands = prune(store, _owner(store, user), threshold=threshold, min_age_days=min_age_days, dry_run=dry_run)
     if as_json: return print_json([c.__dict__ for c in cands])
     t = Table("id", "importance", "age (days)", "kind", "text", title=("Would prune" if dry_run else "Pruned") + f": {len(cands)} memories")
     for c in cands: t.add_row(c.id, f"{c.importance:.2f}", f"{c.age_days:.0f}", c.kind, _short(c.text, 80))
     out.print(t)
 
 @memory_app.command("consolidate")
-@friendly_errors
 def memory_consolidate(user: UserOpt = None,
                        dry_run: Annotated[bool, typer.Option("--dry-run", help="Write the summaries but store nothing.")] = False,
                        as_json: JsonOpt = False):
@@ -269,7 +263,7 @@ def memory_consolidate(user: UserOpt = None,
     from milton.engine import load_engine
     from milton.maintenance import consolidate
     with _store() as store, load_engine("llamacpp", get_config()) as engine, err.status("Consolidating…"):
-        summaries = consolidate(store, _user(user), engine, dry_run=dry_run)
+        summaries = consolidate(store, _owner(store, user), engine, dry_run=dry_run)
     if as_json: return print_json([s.__dict__ for s in summaries])
     t = Table("summary", "from", "text", title=f"{len(summaries)} summaries" + (" (dry run)" if dry_run else ""), show_lines=True)
     for s in summaries: t.add_row(s.id, ", ".join(s.provenance), s.text)
@@ -290,20 +284,18 @@ def _why(answer) -> Table:
     return t
 
 @app.command("ask")
-@friendly_errors
 def ask_cmd(message: Annotated[str, typer.Argument(help="What to ask.")], user: UserOpt = None,
             no_memory: Annotated[bool, typer.Option("--no-memory", help="Answer without recalling memories.")] = False,
             engine: EngineOpt = "llamacpp", max_tokens: TokensOpt = 64, as_json: JsonOpt = False):
     "Answer one message with the owner's memories, and remember the exchange."
     bot = _assistant(engine)
-    a = bot.process_message(message, _user(user), use_memory=not no_memory, max_new_tokens=max_tokens)
+    a = bot.process_message(message, _owner(bot.store, user), use_memory=not no_memory, max_new_tokens=max_tokens)
     bot.store.close()
     if as_json: return print_json(a.as_json())
     out.print(a.text, highlight=False)
     err.print(f"[dim]{a.id} · {a.engine} · adapter {a.adapter or 'none'} · {len(a.memories)} memories · {a.timings['total']:.2f} s[/dim]")
 
 @app.command("rate")
-@friendly_errors
 def rate_cmd(answer_id: Annotated[str, typer.Argument(help="The answer's id (printed by ask, chat and the server).")],
              rating: Annotated[int, typer.Argument(help="1 (bad) to 5 (perfect).")],
              correction: Annotated[Optional[str], typer.Option(help="What the answer should have said.")] = None,
@@ -311,7 +303,7 @@ def rate_cmd(answer_id: Annotated[str, typer.Argument(help="The answer's id (pri
     "Rate an answer; the rating and correction become a feedback memory linked to it."
     from milton.assistant import Assistant
     bot = Assistant(get_config())
-    fb = bot.rate(answer_id, rating, correction, _user(user)); bot.store.close()
+    fb = bot.rate(answer_id, rating, correction, _owner(bot.store, user)); bot.store.close()
     if as_json: return print_json(fb.as_json())
     out.print(f"stored feedback {fb.id} for {answer_id}")
 
@@ -320,12 +312,11 @@ def rate_cmd(answer_id: Annotated[str, typer.Argument(help="The answer's id (pri
 CHAT_HELP = "commands: /why (memories used by the last answer), /forget ID, /rate N [correction], /quit"
 
 @app.command("chat")
-@friendly_errors
 def chat_cmd(user: UserOpt = None, engine: EngineOpt = "llamacpp", max_tokens: TokensOpt = 128,
              no_memory: Annotated[bool, typer.Option("--no-memory", help="Answer without recalling memories.")] = False):
     "Talk with Milton: answers stream as they are written; every exchange is remembered."
     from milton.assistant import Answer
-    bot, who = _assistant(engine), _user(user)
+    bot = _assistant(engine); who = _owner(bot.store, user)
     history, last = [], None
     conv = f"chat-{time.strftime('%Y%m%d-%H%M%S')}"
     err.print(f"[bold]Milton[/bold] ({bot.engine.name}) for {who}. {CHAT_HELP}")
@@ -353,12 +344,11 @@ def chat_cmd(user: UserOpt = None, engine: EngineOpt = "llamacpp", max_tokens: T
                 print()
                 history += [{"role": "user", "content": line}, {"role": "assistant", "content": last.text}]
                 err.print(f"[dim]{last.id} · {len(last.memories)} memories · {last.timings['total']:.1f} s · /rate 1-5 to rate[/dim]")
-        except (ValueError, KeyError) as e:
-            err.print(f"[red]error:[/red] {e.args[0] if isinstance(e, KeyError) and e.args else e}", highlight=False)
+        except MiltonError as e:
+            err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
     bot.store.close()
 
 @app.command("briefing")
-@friendly_errors
 def briefing_cmd(evening: Annotated[bool, typer.Option("--evening/--morning", help="Morning briefing (default) or the evening question.")] = False,
                  note: Annotated[Optional[str], typer.Option(help="Evening: the answer, instead of asking.")] = None,
                  as_of: Annotated[Optional[str], typer.Option(help="Pretend it is this date (YYYY-MM-DD), e.g. for the demo persona.")] = None,
@@ -369,15 +359,14 @@ def briefing_cmd(evening: Annotated[bool, typer.Option("--evening/--morning", he
     if evening:
         from milton.assistant import EVENING_QUESTION, Assistant
         text = note if note is not None else typer.prompt(EVENING_QUESTION)
-        bot = Assistant(get_config()); m = bot.remember(text, _user(user), now); bot.store.close()
+        bot = Assistant(get_config()); m = bot.remember(text, _owner(bot.store, user), now); bot.store.close()
         return print_json(m.as_json()) if as_json else out.print(f"remembered ({m.id})")
     bot = _assistant(engine)
-    answer, text = bot.briefing(_user(user), now); bot.store.close()
+    answer, text = bot.briefing(_owner(bot.store, user), now); bot.store.close()
     if as_json: return print_json(answer.as_json() | {"briefing": text})
     out.print(text, highlight=False)
 
 @app.command("serve")
-@friendly_errors
 def serve_cmd(host: Annotated[str, typer.Option(help="Address to listen on; keep 127.0.0.1 unless you mean to expose Milton.")] = "127.0.0.1",
               port: Annotated[int, typer.Option(help="Port.")] = 8000, engine: EngineOpt = "llamacpp"):
     "Serve an OpenAI-compatible API (POST /v1/chat/completions, GET /v1/models) with Milton's memory."
@@ -390,22 +379,22 @@ def serve_cmd(host: Annotated[str, typer.Option(help="Address to listen on; keep
 NIGHTLY_DEFAULTS = {"model": "base", "max_steps": 100, "grad_accum": 4, "log_every": 10, "eval_limit": 0, "eval_held_out": 0,
                     "eval_max_new_tokens": 48, "maintain_memory": True}   # the roadmap's sizes; the notebook's own defaults are test-sized
 
-def _nightly(params: list[str], as_json: bool = False, quiet: bool = False):
+def _nightly(params: list[str], as_json: bool = False, quiet: bool = False, user: str | None = None):
     "Run the nightly pipeline on this home with the real sizes, `params` overriding them; exit 1 if it failed."
     cfg = get_config()
-    rec = _run("nightly", params, as_json, NIGHTLY_DEFAULTS | {"milton_home": str(cfg.home), "user": cfg.user}, quiet)
+    if not any(p.startswith("user=") for p in params):
+        with _store() as store: user = _owner(store, user)
+    rec = _run("nightly", params, as_json, NIGHTLY_DEFAULTS | {"milton_home": str(cfg.home), "user": user or cfg.user}, quiet)
     if not (as_json or quiet): out.print(f"[bold]{rec.metrics.get('decision')}[/bold]: {rec.metrics.get('reason')}", highlight=False)
     return rec
 
 @app.command("nightly")
-@friendly_errors
 def nightly_cmd(param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="Override a parameter: -p max_steps=50 (see `milton runs pipelines`).")] = None,
-                as_json: JsonOpt = False):
+                user: UserOpt = None, as_json: JsonOpt = False):
     "Tonight's self-training: export new conversations, train a LoRA adapter, evaluate, promote only if better."
-    _nightly(param or [], as_json)
+    _nightly(param or [], as_json, user=user)
 
 @training_app.command("history")
-@friendly_errors
 def training_history(as_json: JsonOpt = False):
     "Every adapter version kept: status, when, the decision and its gate value."
     from milton.registry import read_registry
@@ -418,7 +407,6 @@ def training_history(as_json: JsonOpt = False):
     out.print(t)
 
 @training_app.command("rollback")
-@friendly_errors
 def training_rollback(to: Annotated[Optional[str], typer.Option(help="A version, a date (YYYY-MM-DD: the newest usable one then), or 'base'. Default: the previous one.")] = None,
                       as_json: JsonOpt = False):
     "Make an earlier adapter (or the base model) active; running assistants pick it up at their next answer."
@@ -428,13 +416,12 @@ def training_rollback(to: Annotated[Optional[str], typer.Option(help="A version,
     out.print(f"active adapter: {active or 'none (the base model serves)'}")
 
 @training_app.command("export")
-@friendly_errors
 def training_export(format: Annotated[str, typer.Option(help="Only 'tensorboard' for now.")] = "tensorboard",
                     out_dir: Annotated[Optional[Path], typer.Option("--out", help="Log folder (default: runs/tensorboard).")] = None):
     "Write every version's evaluation metrics as TensorBoard scalars (training curves are already under each run)."
     from torch.utils.tensorboard import SummaryWriter
     from milton.registry import read_registry
-    if format != "tensorboard": raise ValueError(f"unknown format {format!r}; only 'tensorboard' is supported")
+    if format != "tensorboard": raise BadInput(f"unknown format {format!r}; only 'tensorboard' is supported")
     cfg = get_config()
     out_dir = out_dir or cfg.runs_dir / "tensorboard"
     reg = read_registry(cfg)
@@ -446,7 +433,6 @@ def training_export(format: Annotated[str, typer.Option(help="Only 'tensorboard'
     out.print(f"wrote {len(reg['versions'])} versions to {out_dir}; view with: tensorboard --logdir {cfg.runs_dir}")
 
 @schedule_app.command("show")
-@friendly_errors
 def schedule_show(write: Annotated[Optional[Path], typer.Option(help="Also write the systemd unit files into this folder (e.g. ~/.config/systemd/user).")] = None):
     "Print the systemd service + timer (02:00 daily, Persistent=true) and the equivalent cron line for this checkout."
     from milton.nightly import schedule_files
@@ -488,11 +474,11 @@ DEMO_NIGHTLY = ["user=ada", "since=2026-08-01", "as_of=2026-10-12", "max_steps=1
                 "eval_limit=10", "eval_held_out=6", "eval_max_new_tokens=32", "maintain_memory=false"]
 
 @app.command("demo")
-@friendly_errors
 def demo_cmd(param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="Override a nightly parameter, e.g. -p max_steps=30.")] = None,
              as_json: JsonOpt = False):
     "Run Milton's main job on the demo persona: memory, one answer, one nightly self-training run, its report."
     t0 = time.perf_counter()
+    from milton.models import provision_base
     with err.status("Provisioning models…"): provision_base(get_config())
     provision_s = time.perf_counter() - t0
     if not as_json: _demo_memory(); _demo_answer()

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 # %% auto #0
-__all__ = ['OFFLINE_ENV', 'find_checkout', 'default_home', 'MiltonConfig', 'get_config', 'temp_home', 'write_text_atomic',
-           'write_json_atomic']
+__all__ = ['OFFLINE_ENV', 'MiltonError', 'BadInput', 'NotFound', 'MissingFile', 'Busy', 'find_checkout', 'default_home',
+           'MiltonConfig', 'get_config', 'temp_home', 'write_text_atomic', 'write_json_atomic']
 
 # %% ../nbs/00_config.ipynb #f682fdc3
 OFFLINE_ENV = {
@@ -25,6 +25,23 @@ OFFLINE_ENV = {
     "HF_HUB_DISABLE_PROGRESS_BARS": "1",
 }
 for _k, _v in OFFLINE_ENV.items(): os.environ.setdefault(_k, _v)
+
+# %% ../nbs/00_config.ipynb #34894dbc
+class MiltonError(Exception):
+    "An expected failure; its message names the bad input and says what to do."
+
+class BadInput(MiltonError, ValueError):
+    "An argument, file or setting that Milton cannot use as given."
+
+class NotFound(MiltonError, KeyError):
+    "A user, memory, version or run that does not exist."
+    def __str__(self): return str(self.args[0]) if self.args else ""   # KeyError would quote the message
+
+class MissingFile(MiltonError, FileNotFoundError):
+    "A file or folder Milton needs is missing or unreadable."
+
+class Busy(MiltonError):
+    "Another process holds what this one needs (try again later)."
 
 # %% ../nbs/00_config.ipynb #a27b9a13
 def find_checkout(start: Path | None = None, # folder to start from; default: the current directory
@@ -62,6 +79,7 @@ class MiltonConfig:
     n_ctx: int = 2048                             # MILTON_N_CTX: context window, in tokens, of the chat engines
     memory_uri: str = ""                          # MILTON_MEMORY_URI: LanceDB URI; "" means data/memory under home
     cache_dir: Path | None = None                 # MILTON_CACHE: derived, rebuildable files; default ~/.cache/milton
+    user_chosen: bool = False                     # whether MILTON_USER (or an override) named the user, or `user` is the default
 
     def __post_init__(self):
         object.__setattr__(self, "home", Path(self.home).expanduser().resolve())
@@ -69,11 +87,11 @@ class MiltonConfig:
             base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
             object.__setattr__(self, "cache_dir", base / "milton")
         if not isinstance(self.threads, int) or self.threads < 1:
-            raise ValueError(f"threads must be a positive integer, got {self.threads!r} (set MILTON_THREADS)")
+            raise BadInput(f"threads must be a positive integer, got {self.threads!r} (set MILTON_THREADS)")
         if not isinstance(self.n_ctx, int) or self.n_ctx < 128:
-            raise ValueError(f"n_ctx must be an integer >= 128, got {self.n_ctx!r} (set MILTON_N_CTX)")
+            raise BadInput(f"n_ctx must be an integer >= 128, got {self.n_ctx!r} (set MILTON_N_CTX)")
         if not self.user or not self.user.strip():
-            raise ValueError("user must be a non-empty name (set MILTON_USER)")
+            raise BadInput("user must be a non-empty name (set MILTON_USER)")
 
     @property
     def data_dir(self) -> Path: return self.home / "data"
@@ -111,7 +129,8 @@ def get_config(**overrides) -> MiltonConfig:
     for name, (var, typ) in _ENV.items():
         if var not in os.environ: continue
         try: kw[name] = typ(os.environ[var])
-        except ValueError: raise ValueError(f"{var}={os.environ[var]!r} is not a valid {typ.__name__}") from None
+        except ValueError: raise BadInput(f"{var}={os.environ[var]!r} is not a valid {typ.__name__}") from None
+    kw["user_chosen"] = "user" in kw or "user" in overrides
     return MiltonConfig(**{**kw, **overrides})
 
 # %% ../nbs/00_config.ipynb #b3af7432

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterable
 
 import milton
-from .config import find_checkout, write_text_atomic
+from .config import BadInput, MissingFile, find_checkout, write_text_atomic
 
 # %% auto #0
 __all__ = ['Message', 'Conversation', 'ImportFormatError', 'parse_conversation', 'ReadResult', 'read_conversations',
@@ -46,7 +46,7 @@ class Conversation:
         return {"id": self.id, "user": self.user, "messages": msgs}
 
 # %% ../nbs/02_conversations.ipynb #e9826376
-class ImportFormatError(ValueError):
+class ImportFormatError(BadInput):
     "A line of an import file is not a valid conversation."
 
 def _timestamp(value, where: str) -> datetime | None:
@@ -91,7 +91,7 @@ def read_conversations(path: Path, # a JSONL file in the import format
     "Read an import file strictly: the first bad line raises, naming the file and line (unless `skip_bad`)."
     path = Path(path)
     try: text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError: raise FileNotFoundError(f"No conversation file at {path}") from None
+    except FileNotFoundError: raise MissingFile(f"No conversation file at {path}") from None
     except UnicodeDecodeError as e:
         line = path.read_bytes()[:e.start].count(b"\n") + 1
         raise ImportFormatError(f"{path}:{line}: not UTF-8 text ({e.reason}); re-save the file as UTF-8") from None
@@ -118,7 +118,7 @@ def demo_dir() -> Path:
     "The checkout's `data/demo/` folder."
     root = find_checkout(Path(milton.__file__).parent)
     if root is None or not (root / "data" / "demo").is_dir():
-        raise FileNotFoundError("The demo persona ships with the Milton checkout (data/demo/)")
+        raise MissingFile("The demo persona ships with the Milton checkout (data/demo/)")
     return root / "data" / "demo"
 
 def demo_conversations() -> list[Conversation]:

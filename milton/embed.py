@@ -5,12 +5,13 @@
 # %% ../nbs/06_embed.ipynb #eb4578fe
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 
-from .config import MiltonConfig, get_config, write_json_atomic
+from .config import BadInput, MiltonConfig, get_config, write_json_atomic
 from .models import build_once, embedder_path, file_cache_key, load_embedder, sha256_file
 
 # %% auto #0
@@ -24,18 +25,19 @@ EMBED_MODELS = {
 
 def _check_embed_model(name: str) -> str:
     if name not in EMBED_MODELS:
-        raise ValueError(f"unknown embedding model {name!r} (MILTON_EMBED_MODEL); choose one of {', '.join(EMBED_MODELS)}")
+        raise BadInput(f"unknown embedding model {name!r} (MILTON_EMBED_MODEL); choose one of {', '.join(EMBED_MODELS)}")
     return name
 
-def int8_onnx_path(model, # the fp32 SentenceTransformer to export
-                   cfg: MiltonConfig | None = None) -> Path: # `model.onnx`, int8, in the cache
-    "all-MiniLM-L6-v2 exported to ONNX and quantized to int8 once, into the cache, under a lock."
-    import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+# %% ../nbs/06_embed.ipynb #e6cb8d97
+def int8_onnx_path(cfg: MiltonConfig | None = None) -> Path: # `model.onnx`, int8, in the cache
+    "all-MiniLM-L6-v2 exported to ONNX and quantized to int8 once, into the cache, under a lock (the only step that needs torch)."
     cfg = cfg or get_config()
     weights = embedder_path() / "model.safetensors"
 
     def export_and_quantize(tmp: Path):
+        import torch
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+        model = load_embedder(cfg)
         hf = model[0].auto_model.eval()
         class Hidden(torch.nn.Module):   # the exporter wants plain tensors out
             def __init__(self): super().__init__(); self.hf = hf
@@ -54,6 +56,16 @@ def int8_onnx_path(model, # the fp32 SentenceTransformer to export
     return dest / "model.onnx"
 
 # %% ../nbs/06_embed.ipynb #323b13ec
+def _tokenizer(max_length: int | None = None):
+    "MiniLM's word-piece tokenizer (the `tokenizers` library, as sentence-transformers uses it): padded and truncated, or neither."
+    from tokenizers import Tokenizer
+    tok = Tokenizer.from_file(str(embedder_path() / "tokenizer.json"))
+    tok.no_padding(); tok.no_truncation()
+    if max_length:
+        tok.enable_truncation(max_length=max_length)
+        tok.enable_padding(pad_id=tok.token_to_id("[PAD]"), pad_token="[PAD]")
+    return tok
+
 class Embedder:
     "all-MiniLM-L6-v2 (fp32 or int8) behind a small interface: `embed(texts)` for documents, `embed_query(text)` for searches."
     def __init__(self, cfg: MiltonConfig | None = None,
@@ -63,22 +75,24 @@ class Embedder:
                  cache_size: int = 256): # recent query vectors kept in memory
         self.cfg = cfg or get_config()
         self.name = _check_embed_model(model or self.cfg.embed_model)
-        self.model = load_embedder(self.cfg)   # tokenizer, settings, and the fp32 reference
-        self.dim = self.model.get_embedding_dimension()
-        self._session = None
-        if self.name.endswith("-int8"):
+        settings = json.loads((embedder_path() / "sentence_bert_config.json").read_text())
+        self.max_seq_length = settings["max_seq_length"]
+        self.dim = json.loads((embedder_path() / "config.json").read_text())["hidden_size"]
+        self._words, self._batch_tok = _tokenizer(), _tokenizer(self.max_seq_length)
+        self._session = self.model = None
+        if self.name.endswith("-int8"):    # onnxruntime and tokenizers only: no torch, no transformers
             import onnxruntime as ort
             opts = ort.SessionOptions()
             opts.intra_op_num_threads, opts.inter_op_num_threads = self.cfg.threads, 1
-            self._session = ort.InferenceSession(str(int8_onnx_path(self.model, self.cfg)), opts, providers=["CPUExecutionProvider"])
-        self.window, self.overlap = min(window, self.model.max_seq_length - 2), overlap
+            self._session = ort.InferenceSession(str(int8_onnx_path(self.cfg)), opts, providers=["CPUExecutionProvider"])
+        else: self.model = load_embedder(self.cfg)   # the sentence-transformers reference
+        self.window, self.overlap = min(window, self.max_seq_length - 2), overlap
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
 
     def chunks(self, text: str) -> list[str]:
         "The text cut into overlapping windows of at most `window` word pieces (one chunk if it fits)."
-        enc = self.model.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
-        offsets = enc["offset_mapping"]
+        offsets = self._words.encode(text, add_special_tokens=False).offsets
         if len(offsets) <= self.window: return [text]
         step = self.window - self.overlap
         return [text[offsets[i][0]:offsets[min(i + self.window, len(offsets)) - 1][1]] for i in range(0, len(offsets) - self.overlap, step)]
@@ -108,11 +122,11 @@ class Embedder:
         order = np.argsort([len(t) for t in texts], kind="stable")   # similar lengths per batch: little padding
         for start in range(0, len(texts), batch_size):
             idx = order[start:start + batch_size]
-            batch = self.model.tokenizer([texts[i] for i in idx], padding=True, truncation=True,
-                                         max_length=self.model.max_seq_length, return_tensors="np")
-            hidden = self._session.run(None, {k: batch[k].astype(np.int64) for k in ("input_ids", "attention_mask", "token_type_ids")})[0]
-            mask = batch["attention_mask"][..., None].astype(np.float32)
-            v = (hidden * mask).sum(1) / mask.sum(1)
+            enc = self._batch_tok.encode_batch([texts[i] for i in idx])
+            ids, mask, types = (np.array([getattr(e, k) for e in enc], np.int64) for k in ("ids", "attention_mask", "type_ids"))
+            hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
+            m = mask[..., None].astype(np.float32)
+            v = (hidden * m).sum(1) / m.sum(1)
             out[idx] = v / np.linalg.norm(v, axis=1, keepdims=True)
         return out
 
@@ -122,7 +136,7 @@ class Embedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         "The unit vector of one query, cached: owners repeat themselves."
-        if not isinstance(text, str) or not text.strip(): raise ValueError("the query is empty; say what to search for")
+        if not isinstance(text, str) or not text.strip(): raise BadInput("the query is empty; say what to search for")
         if text in self._cache: self._cache.move_to_end(text); return self._cache[text]
         v = self.embed([text])[0]
         self._cache[text] = v

@@ -15,7 +15,7 @@ from typing import Iterator
 
 import torch
 
-from .config import MiltonConfig, get_config
+from .config import BadInput, MiltonConfig, MissingFile, get_config
 from .models import base_checkpoint, check_gguf, gguf_path, load_causal_lm, load_tokenizer
 
 # %% auto #0
@@ -31,14 +31,14 @@ ROLES = ("system", "user", "assistant")
 def check_messages(messages: list[dict]) -> list[dict]:
     "`messages` as clean `{role, content}` dicts, or a `ValueError` saying what is wrong."
     if not isinstance(messages, (list, tuple)) or not messages:
-        raise ValueError("messages must be a non-empty list of {'role', 'content'} dicts")
+        raise BadInput("messages must be a non-empty list of {'role', 'content'} dicts")
     clean = []
     for i, m in enumerate(messages):
         if not isinstance(m, dict) or m.get("role") not in ROLES or not isinstance(m.get("content"), str):
-            raise ValueError(f"message {i} must be a dict with role in {ROLES} and string content, got {m!r}")
+            raise BadInput(f"message {i} must be a dict with role in {ROLES} and string content, got {m!r}")
         clean.append({"role": m["role"], "content": m["content"]})
-    if clean[-1]["role"] != "user": raise ValueError("the last message must come from the user")
-    if not clean[-1]["content"].strip(): raise ValueError("the user's message is empty")
+    if clean[-1]["role"] != "user": raise BadInput("the last message must come from the user")
+    if not clean[-1]["content"].strip(): raise BadInput("the user's message is empty")
     return clean
 
 # %% ../nbs/03_engine.ipynb #d64d76ea
@@ -91,10 +91,10 @@ class Engine(ABC):
         return len(self.encode_chat(check_messages(messages)))
 
     def _prompt(self, messages: list[dict], max_new_tokens: int) -> list[int]:
-        if max_new_tokens < 1: raise ValueError(f"max_new_tokens must be >= 1, got {max_new_tokens}")
+        if max_new_tokens < 1: raise BadInput(f"max_new_tokens must be >= 1, got {max_new_tokens}")
         ids = self.encode_chat(check_messages(messages))
         if len(ids) + max_new_tokens > self.n_ctx:
-            raise ValueError(f"the prompt has {len(ids)} tokens; with max_new_tokens={max_new_tokens} it exceeds "
+            raise BadInput(f"the prompt has {len(ids)} tokens; with max_new_tokens={max_new_tokens} it exceeds "
                              f"the {self.n_ctx}-token context window; shorten the chat or lower max_new_tokens")
         return ids
 
@@ -170,7 +170,7 @@ class TransformersEngine(Engine):
         path, old = Path(path), self.adapter
         version = version or path.name
         if not (path / "adapter_config.json").is_file():
-            raise FileNotFoundError(f"{path} holds no peft adapter (adapter_config.json is missing)")
+            raise MissingFile(f"{path} holds no peft adapter (adapter_config.json is missing)")
         if self._peft is None: self._peft = PeftModel.from_pretrained(self.hf_model, path, adapter_name=version).eval()
         elif version not in self._peft.peft_config: self._peft.load_adapter(path, adapter_name=version)
         self._peft.set_adapter(version)
@@ -213,7 +213,7 @@ class LlamaCppEngine(Engine):
                          n_threads_batch=cfg.threads, verbose=False)
         self.load_s = time.perf_counter() - t0
         template = self.llm.metadata.get("tokenizer.chat_template")
-        if not template: raise ValueError(f"{path} has no chat template; Milton needs an instruction-tuned chat model")
+        if not template: raise BadInput(f"{path} has no chat template; Milton needs an instruction-tuned chat model")
         tok_text = lambda i: self.llm._model.token_get_text(i)
         self._formatter = Jinja2ChatFormatter(template=template, eos_token=tok_text(self.llm.token_eos()),
                                               bos_token=tok_text(self.llm.token_bos()))
@@ -251,12 +251,12 @@ class LlamaCppEngine(Engine):
         file = path / "adapter.gguf" if path.is_dir() else path
         check_gguf(file)
         lora = llama_cpp.llama_adapter_lora_init(self.llm._model.model, str(file).encode())
-        if not lora: raise ValueError(f"llama.cpp could not load the LoRA adapter {file}; it is damaged or not a GGUF LoRA: "
+        if not lora: raise BadInput(f"llama.cpp could not load the LoRA adapter {file}; it is damaged or not a GGUF LoRA: "
                                       f"pick another version with `milton training rollback`")
         arr = (llama_cpp.llama_adapter_lora_p_ctypes * 1)(lora)
         if llama_cpp.llama_set_adapters_lora(self.llm._ctx.ctx, arr, 1, (ctypes.c_float * 1)(1.0)):
             llama_cpp.llama_adapter_lora_free(lora)
-            raise ValueError(f"llama.cpp refused the LoRA adapter {file} (does it belong to this base model?)")
+            raise BadInput(f"llama.cpp refused the LoRA adapter {file} (does it belong to this base model?)")
         self._free_lora(); self._lora = lora
         self.adapter = version or (path.name if path.is_dir() else path.stem)
         self.llm.reset()       # evaluated tokens were computed without this adapter
@@ -279,4 +279,4 @@ def load_engine(kind: str = "llamacpp", # "llamacpp" (GGUF, fast) or "transforme
     cfg = cfg or get_config()
     if kind == "llamacpp": return LlamaCppEngine(path, cfg, **kw)
     if kind == "transformers": return TransformersEngine(path or base_checkpoint(cfg), cfg, **kw)
-    raise ValueError(f"unknown engine {kind!r}; choose one of {ENGINES}")
+    raise BadInput(f"unknown engine {kind!r}; choose one of {ENGINES}")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 import milton
-from .config import find_checkout
+from .config import MissingFile, find_checkout
 from .memory import Memory, MemoryStore
 
 # %% auto #0
@@ -33,7 +33,7 @@ def locomo_path() -> Path:
     else:
         root = find_checkout(Path(milton.__file__).parent)
         p = (root or Path.cwd()).parent / "shared" / "bench" / "locomo" / "locomo10.jsonl"
-    if not p.is_file(): raise FileNotFoundError(f"LoCoMo not found at {p}; set MILTON_LOCOMO to locomo10.jsonl")
+    if not p.is_file(): raise MissingFile(f"LoCoMo not found at {p}; set MILTON_LOCOMO to locomo10.jsonl")
     return p
 
 def load_locomo(path: Path | None = None, n_conversations: int | None = None) -> list[dict]:

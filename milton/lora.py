@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .config import MiltonConfig, get_config, write_json_atomic
+from .config import BadInput, MiltonConfig, MiltonError, get_config, write_json_atomic
 from .engine import chat_ids
 from .models import load_causal_lm, load_tokenizer
 
@@ -42,14 +42,14 @@ class LoraParams:
     max_grad_norm: float = 1.0
     seed: int = 0
 
-class TrainingDiverged(RuntimeError):
+class TrainingDiverged(MiltonError, RuntimeError):
     "The loss became NaN/inf or exploded: the adapter must not be used."
 
 # %% ../nbs/14_lora.ipynb #5debd099
 def tokenize_pair(tok, messages: list[dict], max_len: int) -> tuple[list[int], list[int]]:
     "`(input_ids, labels)` of a chat whose last message is the target answer."
     prompt, full = chat_ids(tok, messages[:-1]), chat_ids(tok, messages, add_generation_prompt=False)
-    if full[:len(prompt)] != prompt: raise ValueError("the chat template does not extend the prompt with the answer")
+    if full[:len(prompt)] != prompt: raise BadInput("the chat template does not extend the prompt with the answer")
     answer = full[len(prompt):]
     end_of_turn = tok.convert_tokens_to_ids("<|im_end|>")
     while answer and answer[-1] != end_of_turn and tok.decode(answer[-1:]).strip() == "": answer.pop()
@@ -113,7 +113,7 @@ def train_lora(model_path: Path, # the fp32 base checkpoint
     "Train a LoRA adapter on `pairs` and save it to `out_dir`; raise `TrainingDiverged` on NaN or exploding loss."
     from peft import LoraConfig, get_peft_model
     p, cfg = params or LoraParams(), cfg or get_config()
-    if not pairs: raise ValueError("no training pairs: nothing to train on")
+    if not pairs: raise BadInput("no training pairs: nothing to train on")
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(p.seed); rng = random.Random(p.seed)
     tok = load_tokenizer(model_path)

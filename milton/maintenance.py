@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
+from .config import BadInput, MiltonError
 from .memory import Memory, MemoryStore, _COLS, _from_row, _sql_list, _to_arrow
 
 # %% auto #0
@@ -99,7 +100,7 @@ def prune(store: MemoryStore, user: str, threshold: float = 0.3, min_age_days: f
           dry_run: bool = False, now: datetime | None = None) -> list[PruneCandidate]:
     "Delete (or, with `dry_run`, list) `user`'s unimportant old short-term memories."
     now = now or datetime.now(UTC)
-    if not 0 <= threshold <= 1: raise ValueError(f"threshold must be in [0, 1], got {threshold}")
+    if not 0 <= threshold <= 1: raise BadInput(f"threshold must be in [0, 1], got {threshold}")
     out = []
     for m in sorted(_rescore(store, user, now, ImportanceWeights()), key=lambda m: m.created_at, reverse=True):
         age = (now - m.created_at).total_seconds() / 86400
@@ -189,7 +190,7 @@ def migrate_embeddings(store: MemoryStore, embedder, batch_size: int = 256, on_b
         copied += len(rows)
         if on_batch: on_batch(copied)
     if new.count_rows() != old.count_rows():
-        raise RuntimeError(f"migration incomplete: {new.count_rows()} of {old.count_rows()} rows; run it again to resume")
+        raise MiltonError(f"migration incomplete: {new.count_rows()} of {old.count_rows()} rows; run it again to resume")
     old_chunks = store.chunks_name
     store.switch_table(target, chunks_target, embedder)
     store.db.drop_table(old_name)
@@ -213,7 +214,7 @@ def has_vector_index(table) -> bool:
 
 def optimize(store: MemoryStore, min_rows_for_index: int = INDEX_MIN_ROWS, index_type: str = "IVF_FLAT") -> dict:
     "Compact the store, refresh its indexes, and build (or rebuild as `index_type`) a vector index once it has `min_rows_for_index` rows."
-    if index_type not in VECTOR_INDEXES: raise ValueError(f"index_type must be one of {list(VECTOR_INDEXES)}, got {index_type!r}")
+    if index_type not in VECTOR_INDEXES: raise BadInput(f"index_type must be one of {list(VECTOR_INDEXES)}, got {index_type!r}")
     config_class = VECTOR_INDEXES[index_type]
     store.flush()
     with store._lock:

@@ -26,17 +26,17 @@ import pyarrow as pa
 from fastcore.basics import patch
 from filelock import FileLock
 
-from .config import MiltonConfig, get_config
+from .config import BadInput, MiltonConfig, NotFound, get_config
 from .conversations import Conversation, read_conversations
 from .embed import Embedder
 from .redact import redact
 
 # %% auto #0
 __all__ = ['log', 'TIERS', 'KINDS', 'UTC', 'DETAILS', 'USER_RE', 'ID_RE', 'PREFERENCE_RE', 'DUPLICATE_THRESHOLD', 'RRF_K',
-           'VECTOR_WEIGHT', 'INDEX_MIN_ROWS', 'ANN_NPROBES', 'ANN_EF', 'SCALAR_INDEXES', 'SEARCH_MODES', 'Memory',
-           'memory_schema', 'chunk_schema', 'upgrade_layout', 'UnknownUserError', 'check_user', 'check_id',
-           'time_window', 'exchange_id', 'conversation_memories', 'Hit', 'IngestReport', 'create_indexes',
-           'create_chunk_indexes', 'MemoryStore']
+           'VECTOR_WEIGHT', 'INDEX_MIN_ROWS', 'ANN_NPROBES', 'ANN_EF', 'SCALAR_INDEXES', 'SEARCH_MODES', 'CANDIDATES',
+           'WINDOW_MIN_COSINE', 'Memory', 'memory_schema', 'chunk_schema', 'upgrade_layout', 'UnknownUserError',
+           'check_user', 'check_id', 'time_window', 'exchange_id', 'conversation_memories', 'Hit', 'IngestReport',
+           'create_indexes', 'create_chunk_indexes', 'MemoryStore', 'Hits']
 
 # %% ../nbs/07_memory.ipynb #2cc7c22a
 log = logging.getLogger(__name__)
@@ -138,19 +138,18 @@ def upgrade_layout(table) -> bool:
 USER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
 
-class UnknownUserError(KeyError):
+class UnknownUserError(NotFound):
     "No memory belongs to this user."
-    def __str__(self): return self.args[0]
 
 def check_user(user: str) -> str:
     "`user` if it is a valid user name (letters, digits, `_.@-`, at most 64), else a `ValueError`."
     if not isinstance(user, str) or not USER_RE.match(user):
-        raise ValueError(f"invalid user name {user!r}: use letters, digits and _.@- (at most 64 characters)")
+        raise BadInput(f"invalid user name {user!r}: use letters, digits and _.@- (at most 64 characters)")
     return user
 
 def check_id(mid: str) -> str:
     "`mid` if it is a valid memory id, else a `ValueError`."
-    if not isinstance(mid, str) or not ID_RE.match(mid): raise ValueError(f"invalid memory id {mid!r}")
+    if not isinstance(mid, str) or not ID_RE.match(mid): raise BadInput(f"invalid memory id {mid!r}")
     return mid
 
 def _sql_ts(t: datetime) -> str: return f"timestamp '{t.astimezone(UTC):%Y-%m-%d %H:%M:%S}+00'"
@@ -352,9 +351,9 @@ def _redacted(mem: Memory) -> tuple[Memory, int]:
     return mem, len(recs)
 
 def _normalise(mem: Memory) -> Memory:
-    if not isinstance(mem.text, str) or not mem.text.strip(): raise ValueError(f"memory {mem.id!r} has empty text")
-    if mem.kind not in KINDS: raise ValueError(f"memory kind must be one of {KINDS}, got {mem.kind!r}")
-    if mem.tier not in TIERS: raise ValueError(f"memory tier must be one of {TIERS}, got {mem.tier!r}")
+    if not isinstance(mem.text, str) or not mem.text.strip(): raise BadInput(f"memory {mem.id!r} has empty text")
+    if mem.kind not in KINDS: raise BadInput(f"memory kind must be one of {KINDS}, got {mem.kind!r}")
+    if mem.tier not in TIERS: raise BadInput(f"memory tier must be one of {TIERS}, got {mem.tier!r}")
     check_user(mem.user); check_id(mem.id)
     for k in ("created_at", "updated_at", "last_accessed_at"):
         t = getattr(mem, k)
@@ -495,7 +494,7 @@ def get(self: MemoryStore, mid: str, user: str, touch: bool = True) -> Memory:
     self._check_known(user); check_id(mid)
     self.flush()
     rows = self.table.search().where(f"id = '{mid}' AND user = '{user}'").select(_COLS).limit(1).to_list()
-    if not rows: raise KeyError(f"no memory {mid!r} for user {user!r}")
+    if not rows: raise NotFound(f"no memory {mid!r} for user {user!r}")
     return _from_row(rows[0])
 
 @patch
@@ -505,11 +504,24 @@ def list_memories(self: MemoryStore, user: str, kind: str | None = None, tier: s
     self._check_known(user)
     self.flush()
     where = f"user = '{user}'" + (f" AND kind = '{kind}'" if kind else "") + (f" AND tier = '{tier}'" if tier else "")
-    if kind and kind not in KINDS: raise ValueError(f"kind must be one of {KINDS}")
-    if tier and tier not in TIERS: raise ValueError(f"tier must be one of {TIERS}")
+    if kind and kind not in KINDS: raise BadInput(f"kind must be one of {KINDS}")
+    if tier and tier not in TIERS: raise BadInput(f"tier must be one of {TIERS}")
     t = self.table.search().where(where).select(_COLS).limit(self.table.count_rows() + 1).to_arrow()
     rows = sorted(t.to_pylist(), key=lambda r: r["created_at"], reverse=newest_first)
     return [_from_row(r) for r in rows[:limit]]
+
+# %% ../nbs/07_memory.ipynb #a8903e4f
+@patch
+def owner(self: MemoryStore, user: str | None = None, # the user asked for, if any
+         ) -> str: # whose memories to use
+    "`user` if given, else `MILTON_USER` if set, else the store's only user; several users and no choice is an error."
+    if user: return check_user(user)
+    if self.cfg.user_chosen: return check_user(self.cfg.user)
+    users = self.users()
+    if len(users) == 1: return users[0]
+    if not users: return check_user(self.cfg.user)
+    raise BadInput(f"this store holds the memories of {len(users)} users ({', '.join(users)}); "
+                   f"choose one with --user NAME or MILTON_USER=NAME")
 
 # %% ../nbs/07_memory.ipynb #252656a2
 SEARCH_MODES = ("hybrid", "vector", "fts")
@@ -520,10 +532,10 @@ def _where(self: MemoryStore, user, since, until, tier, kind, include_stale) -> 
     if since: w.append(f"created_at >= {_sql_ts(since)}")
     if until: w.append(f"created_at < {_sql_ts(until)}")
     if tier:
-        if tier not in TIERS: raise ValueError(f"tier must be one of {TIERS}, got {tier!r}")
+        if tier not in TIERS: raise BadInput(f"tier must be one of {TIERS}, got {tier!r}")
         w.append(f"tier = '{tier}'")
     if kind:
-        if kind not in KINDS: raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+        if kind not in KINDS: raise BadInput(f"kind must be one of {KINDS}, got {kind!r}")
         w.append(f"kind = '{kind}'")
     if not include_stale: w.append("stale = false")
     return " AND ".join(w)
@@ -574,26 +586,21 @@ def _read_rows(self: MemoryStore, row_ids: dict[str, int], where: str, columns: 
         rows = self.table.search().where(f"{where} AND id IN ({_sql_list(row_ids)})").select(columns).limit(len(row_ids)).to_list()
     return {r["id"]: r for r in rows}
 
-# %% ../nbs/07_memory.ipynb #e6b35d96
+# %% ../nbs/07_memory.ipynb #7039db1e
+CANDIDATES = 40           # each retriever's pool, whatever `limit` is: then a top 5 is always the top 10's first 5
+WINDOW_MIN_COSINE = 0.25  # a date phrase's window is used only if some memory in it is at least this close to the query
+
+class Hits(list):
+    "Search results, best first, and the time window they come from."
+    window: tuple[datetime, datetime] | None = None   # `[since, until)` that restricted the search; None: all time
+    window_source: str = ""   # "arguments" (since/until/hours), "query" (a date phrase in it), or "" (no time named)
+    widened: bool = False     # the query named a time, but nothing in it matched: all time was searched instead
+
 @patch
-def search(self: MemoryStore, query: str, user: str, limit: int = 5, mode: str = "hybrid",
-           since: datetime | None = None, until: datetime | None = None, hours: float | None = None,
-           tier: str | None = None, kind: str | None = None, now: datetime | None = None,
-           recency: float = 0.0, half_life_days: float = 30.0, dates_in_query: bool = True,
-           include_stale: bool = False, touch: bool = True) -> list[Hit]:
-    "The `limit` memories of `user` most relevant to `query`, best first."
-    if not isinstance(query, str) or not query.strip(): raise ValueError("the query is empty; say what to search for")
-    if mode not in SEARCH_MODES: raise ValueError(f"mode must be one of {SEARCH_MODES}, got {mode!r}")
-    if not isinstance(limit, int) or limit < 1: raise ValueError(f"limit must be a positive integer, got {limit!r}")
-    self._check_known(user)
-    now = now or datetime.now(UTC)
-    if hours is not None:
-        if hours <= 0: raise ValueError(f"hours must be positive, got {hours}")
-        since = max(since or datetime.min.replace(tzinfo=UTC), now - timedelta(hours=hours))
-    if dates_in_query and since is None and until is None and (w := time_window(query, now)): since, until = w
-    where = self._where(user, since, until, tier, kind, include_stale)
-    n = max(limit * 4, 20)
-    qv = self.embedder.embed_query(query) if mode != "fts" else None
+def _ranked(self: MemoryStore, query: str, qv, where: str, limit: int, mode: str, now: datetime,
+            recency: float, half_life_days: float) -> list[Hit]:
+    "The `limit` best memories through the filter `where`: both retrievers, fused, the winners read once."
+    n = max(CANDIDATES, limit)
     futures = {}
     if mode in ("vector", "hybrid"): futures["vector"] = self._pool.submit(self._vector_hits, qv, where, n)
     if mode in ("fts", "hybrid"): futures["fts"] = self._pool.submit(self._fts_hits, query, where, n)
@@ -623,7 +630,41 @@ def search(self: MemoryStore, query: str, user: str, limit: int = 5, mode: str =
         for h in fused.values():
             age = max(0.0, (now - (h.memory.last_accessed_at or h.memory.updated_at or h.memory.created_at)).total_seconds() / 86400)
             h.score *= 1 + recency * 2 ** (-age / half_life_days)
-    hits = sorted(fused.values(), key=lambda h: (-h.score, h.memory.id))[:limit]
+    return sorted(fused.values(), key=lambda h: (-h.score, h.memory.id))[:limit]
+
+# %% ../nbs/07_memory.ipynb #e6b35d96
+@patch
+def search(self: MemoryStore, query: str, # what to look for, in the owner's words
+           user: str, # whose memories; nobody else's are ever read
+           limit: int = 5, # how many memories to return, best first
+           mode: str = "hybrid", # "hybrid" (both retrievers, fused), "vector" or "fts"
+           since: datetime | None = None, until: datetime | None = None, # a hard `[since, until)` window on when memories were made
+           hours: float | None = None, # only the last `hours` hours (a hard window too)
+           tier: str | None = None, kind: str | None = None, # only this tier / kind
+           now: datetime | None = None, # the present, for `hours`, date phrases and recency; default: the clock
+           recency: float = 0.0, half_life_days: float = 30.0, # favour recent memories by `recency` × 2^(−age/half-life)
+           dates_in_query: bool = True, # let a date phrase in the query ("in September") prefer that window
+           include_stale: bool = False, # also summaries whose sources were deleted
+           touch: bool = True, # count this search as an access of the memories it returns
+          ) -> Hits: # the memories, best first, with the window that was applied
+    "The `limit` memories of `user` most relevant to `query`, best first."
+    if not isinstance(query, str) or not query.strip(): raise BadInput("the query is empty; say what to search for")
+    if mode not in SEARCH_MODES: raise BadInput(f"mode must be one of {SEARCH_MODES}, got {mode!r}")
+    if not isinstance(limit, int) or limit < 1: raise BadInput(f"limit must be a positive integer, got {limit!r}")
+    self._check_known(user)
+    now = now or datetime.now(UTC)
+    if hours is not None:
+        if hours <= 0: raise BadInput(f"hours must be positive, got {hours}")
+        since = max(since or datetime.min.replace(tzinfo=UTC), now - timedelta(hours=hours))
+    source = "arguments" if since or until else ""
+    if dates_in_query and not source and (w := time_window(query, now)): (since, until), source = w, "query"
+    qv = self.embedder.embed_query(query) if mode != "fts" else None
+    rank = lambda where: self._ranked(query, qv, where, limit, mode, now, recency, half_life_days)
+    hits = Hits(rank(self._where(user, since, until, tier, kind, include_stale)))
+    hits.window, hits.window_source = ((since, until), source) if source else (None, "")
+    if source == "query" and not any(h.vector_similarity is None or h.vector_similarity >= WINDOW_MIN_COSINE for h in hits):
+        hits = Hits(rank(self._where(user, None, None, tier, kind, include_stale)))   # a preference, not a wall
+        hits.window_source, hits.widened = "query", True
     if touch: self.touch([h.memory.id for h in hits], now)
     return hits
 
@@ -658,14 +699,14 @@ def delete(self: MemoryStore, ids: list[str], user: str,
     "Delete memories of `user` by id; marks summaries built from them stale. Unknown ids are an error, and then nothing is deleted."
     self._check_known(user)
     ids = [check_id(i) for i in ids]
-    if not ids: raise ValueError("no memory ids given")
+    if not ids: raise BadInput("no memory ids given")
     self.flush()
     id_list = _sql_list(ids)
     with self._lock:
         tbl = self.table
         found = {r["id"] for r in tbl.search().where(f"user = '{user}' AND id IN ({id_list})").select(["id"]).limit(len(ids)).to_list()}
         missing = [i for i in ids if i not in found]
-        if missing: raise KeyError(f"no memories {missing} for user {user!r}; nothing was deleted")
+        if missing: raise NotFound(f"no memories {missing} for user {user!r}; nothing was deleted")
         summaries = tbl.search().where(f"user = '{user}' AND kind = 'summary'").select(_COLS).limit(tbl.count_rows() + 1).to_list()
         stale = [s["id"] for s in summaries if set(_from_row(s).provenance) & found] if mark_stale else []
         tbl.delete(f"user = '{user}' AND id IN ({id_list})")
@@ -685,9 +726,9 @@ def import_memories(self: MemoryStore, rows: list[dict]) -> IngestReport:
     "Store exported memories exactly as they were (ids, timestamps, statistics, metadata)."
     mems = []
     for i, r in enumerate(rows, 1):
-        if not isinstance(r, dict) or not isinstance(r.get("memory"), dict): raise ValueError(f"line {i}: expected {{\"memory\": {{...}}}}")
+        if not isinstance(r, dict) or not isinstance(r.get("memory"), dict): raise BadInput(f"line {i}: expected {{\"memory\": {{...}}}}")
         try: mems.append(Memory.from_json(r["memory"]))
-        except (TypeError, ValueError) as e: raise ValueError(f"line {i}: {e}") from None
+        except (TypeError, ValueError) as e: raise BadInput(f"line {i}: {e}") from None
     return self.add(mems, dedupe=False)
 
 # %% ../nbs/07_memory.ipynb #89617be6

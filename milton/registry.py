@@ -12,7 +12,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from .config import MiltonConfig, get_config, write_json_atomic
+from .config import BadInput, MiltonConfig, MissingFile, get_config, write_json_atomic
 
 # %% auto #0
 __all__ = ['KEEP', 'STATUSES', 'UTC', 'adapters_dir', 'adapters_lock', 'read_registry', 'new_version', 'active_adapter',
@@ -38,8 +38,8 @@ def read_registry(cfg: MiltonConfig | None = None) -> dict:
     f = _registry_file(cfg or get_config())
     if not f.exists(): return {"active": None, "versions": []}
     try: reg = json.loads(f.read_text())
-    except json.JSONDecodeError as e: raise ValueError(f"{f} is not valid JSON ({e}); restore it from a backup or delete it to start over") from e
-    if not isinstance(reg, dict) or "versions" not in reg: raise ValueError(f"{f} is not a Milton adapter registry")
+    except json.JSONDecodeError as e: raise BadInput(f"{f} is not valid JSON ({e}); restore it from a backup or delete it to start over") from e
+    if not isinstance(reg, dict) or "versions" not in reg: raise BadInput(f"{f} is not a Milton adapter registry")
     return reg
 
 def new_version(now: datetime | None = None) -> str:
@@ -54,7 +54,7 @@ def active_adapter(cfg: MiltonConfig | None = None) -> tuple[str, Path] | None:
     if not reg.get("active"): return None
     path = adapters_dir(cfg) / reg["active"]
     if not (path / "adapter_config.json").is_file():
-        raise FileNotFoundError(f"the registry names {reg['active']} as active but {path} holds no adapter; "
+        raise MissingFile(f"the registry names {reg['active']} as active but {path} holds no adapter; "
                                 f"run `milton training rollback` to pick another version")
     return reg["active"], path
 
@@ -82,7 +82,7 @@ def register(staged: Path, # a complete adapter folder from `staging_dir`
         reg = read_registry(cfg)
         dest = adapters_dir(cfg) / version
         if dest.exists() or any(v["version"] == version for v in reg["versions"]):
-            raise ValueError(f"adapter version {version} already exists")
+            raise BadInput(f"adapter version {version} already exists")
         Path(staged).rename(dest)
         now = datetime.now(UTC).isoformat()
         if promote:
@@ -114,18 +114,18 @@ def rollback(to: str | None = None, # a version name, a date (YYYY-MM-DD), "base
         names = [v["version"] for v in reg["versions"]]
         if to == "base": target = None
         elif to is None:
-            if not reg["active"]: raise ValueError("no adapter is active: nothing to roll back")
+            if not reg["active"]: raise BadInput("no adapter is active: nothing to roll back")
             earlier = [v for v in usable if v["version"] < reg["active"]]
             target = earlier[-1]["version"] if earlier else None
         elif to in names:
-            if not (adapters_dir(cfg) / to).is_dir(): raise ValueError(f"adapter {to} is no longer on disk")
+            if not (adapters_dir(cfg) / to).is_dir(): raise BadInput(f"adapter {to} is no longer on disk")
             target = to
         else:
             try: day = datetime.fromisoformat(to).date()
-            except ValueError: raise ValueError(f"{to!r} is neither a version ({', '.join(names) or 'none yet'}), a date (YYYY-MM-DD) nor 'base'") from None
+            except ValueError: raise BadInput(f"{to!r} is neither a version ({', '.join(names) or 'none yet'}), a date (YYYY-MM-DD) nor 'base'") from None
             cands = [v for v in reg["versions"] if v["status"] != "rejected" and (adapters_dir(cfg) / v["version"]).is_dir()
                      and datetime.fromisoformat(v["created_at"]).date() <= day]
-            if not cands: raise ValueError(f"no usable adapter was created on or before {day}")
+            if not cands: raise BadInput(f"no usable adapter was created on or before {day}")
             target = cands[-1]["version"]
         for v in reg["versions"]:
             if v["version"] == reg["active"]: v["status"] = "rolled_back"

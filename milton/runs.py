@@ -23,7 +23,7 @@ from typing import Any
 import psutil
 
 import milton
-from .config import MiltonConfig, find_checkout, get_config, write_json_atomic, write_text_atomic
+from .config import BadInput, MiltonConfig, MissingFile, find_checkout, get_config, write_json_atomic, write_text_atomic
 
 # %% auto #0
 __all__ = ['log', 'pipelines_dir', 'list_pipelines', 'pipeline_path', 'pipeline_parameters', 'parse_param', 'git_state',
@@ -37,7 +37,7 @@ def pipelines_dir() -> Path:
     "The checkout's `nbs/pipelines/` folder."
     root = find_checkout(Path(milton.__file__).parent)
     if root is None or not (root / "nbs" / "pipelines").is_dir():
-        raise FileNotFoundError("Pipeline notebooks ship with the Milton checkout (nbs/pipelines/); "
+        raise MissingFile("Pipeline notebooks ship with the Milton checkout (nbs/pipelines/); "
                                 "install Milton from a checkout with `pip install -e .`")
     return root / "nbs" / "pipelines"
 
@@ -49,10 +49,10 @@ def pipeline_path(name: str | Path) -> Path:
     "The notebook for pipeline `name` (or `name` itself when it is a path to a notebook)."
     p = Path(name)
     if p.suffix == ".ipynb":
-        if not p.is_file(): raise FileNotFoundError(f"No pipeline notebook at {p}")
+        if not p.is_file(): raise MissingFile(f"No pipeline notebook at {p}")
         return p.resolve()
     p = pipelines_dir() / f"{name}.ipynb"
-    if not p.is_file(): raise ValueError(f"Unknown pipeline {name!r}; available: {', '.join(list_pipelines())}")
+    if not p.is_file(): raise BadInput(f"Unknown pipeline {name!r}; available: {', '.join(list_pipelines())}")
     return p
 
 # %% ../nbs/04_runs.ipynb #852437e6
@@ -68,8 +68,8 @@ def parse_param(text: str, declared: dict[str, dict]) -> tuple[str, Any]:
     "Parse a `key=value` string into a typed parameter declared by a pipeline."
     key, sep, raw = text.partition("=")
     key = key.strip()
-    if not sep or not key: raise ValueError(f"parameter {text!r} must look like key=value")
-    if key not in declared: raise ValueError(f"unknown parameter {key!r}; this pipeline takes: {', '.join(declared)}")
+    if not sep or not key: raise BadInput(f"parameter {text!r} must look like key=value")
+    if key not in declared: raise BadInput(f"unknown parameter {key!r}; this pipeline takes: {', '.join(declared)}")
     typ = declared[key]["type"]
     try:
         if typ == "str": return key, raw
@@ -78,12 +78,13 @@ def parse_param(text: str, declared: dict[str, dict]) -> tuple[str, Any]:
         if typ == "bool": return key, _BOOLS[raw.strip().lower()]
         return key, ast.literal_eval(raw)
     except (ValueError, KeyError, SyntaxError):
-        raise ValueError(f"parameter {key}={raw!r} is not a valid {typ}") from None
+        raise BadInput(f"parameter {key}={raw!r} is not a valid {typ}") from None
 
 # %% ../nbs/04_runs.ipynb #5c419ae0
 def git_state(path: Path | None = None) -> dict:
     "`{sha, dirty}` of the git checkout containing `path`; nulls outside git."
     root = find_checkout(path or Path(milton.__file__).parent)
+    if root is None: return {"sha": None, "dirty": None}       # not a checkout (git would look at the current folder)
     def git(*args) -> str | None:
         r = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10)
         return r.stdout.strip() if r.returncode == 0 else None
@@ -159,7 +160,7 @@ def run_pipeline(pipeline: str | Path, # a name in nbs/pipelines/ or a path to a
     declared = pipeline_parameters(src)
     params = dict(params or {})
     unknown = set(params) - set(declared)
-    if unknown: raise ValueError(f"unknown parameters {sorted(unknown)}; {src.stem} takes: {', '.join(declared)}")
+    if unknown: raise BadInput(f"unknown parameters {sorted(unknown)}; {src.stem} takes: {', '.join(declared)}")
     run_id = new_run_id(src.stem)
     run_dir = cfg.runs_dir / run_id
     run_dir.mkdir(parents=True)
@@ -177,7 +178,7 @@ def run_pipeline(pipeline: str | Path, # a name in nbs/pipelines/ or a path to a
     status = "failed" if error else "ok"
     write_json_atomic(run_dir / "manifest.json", {
         "run_id": run_id, "pipeline": src.stem, "notebook": str(src), "status": status, "error": error,
-        "parameters": params, "started": started.isoformat(timespec="seconds"), "duration_s": duration,
+        "parameters": params, "started": started.isoformat(timespec="milliseconds"), "duration_s": duration,
         "peak_rss_mb": mem.peak_mb, "git": git_state(), "milton_version": milton.__version__,
         "python": sys.version.split()[0], "milton_home": str(cfg.home)})
     html = render_report(run_dir, cfg.reports_dir / f"{run_id}.html") if report and (run_dir / "notebook.ipynb").exists() else None
@@ -212,8 +213,9 @@ def list_runs(cfg: MiltonConfig | None = None) -> list[dict]:
     "Manifests of all runs under `runs/`, newest first."
     cfg = cfg or get_config()
     out = []
-    for f in sorted(cfg.runs_dir.glob("*/manifest.json"), reverse=True):
+    for f in cfg.runs_dir.glob("*/manifest.json"):
         m = json.loads(f.read_text(encoding="utf-8"))
         report = cfg.reports_dir / f"{m['run_id']}.html"
         out.append(m | {"run_dir": str(f.parent), "report": str(report) if report.exists() else None})
-    return out
+    # by start time, not by id: two runs started in the same second have ids in random order
+    return sorted(out, key=lambda m: (datetime.fromisoformat(m["started"]), m["run_id"]), reverse=True)

@@ -12,6 +12,7 @@ import time
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from .config import BadInput, MiltonError
 from .assistant import Answer, Assistant
 
 # %% auto #0
@@ -27,18 +28,18 @@ def error(status: int, message: str, kind: str = "invalid_request_error", param:
 def parse_request(body: bytes) -> dict:
     "The chat-completion request as `respond` keyword arguments, or a `ValueError` saying what is wrong."
     try: req = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"the request body is not valid JSON: {e}") from None
-    if not isinstance(req, dict): raise ValueError("the request body must be a JSON object")
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise BadInput(f"the request body is not valid JSON: {e}") from None
+    if not isinstance(req, dict): raise BadInput("the request body must be a JSON object")
     msgs = req.get("messages")
-    if not isinstance(msgs, list) or not msgs: raise ValueError("'messages' must be a non-empty list")
+    if not isinstance(msgs, list) or not msgs: raise BadInput("'messages' must be a non-empty list")
     for m in msgs:
         if not isinstance(m, dict) or m.get("role") not in ("system", "user", "assistant", "developer") or not isinstance(m.get("content"), str):
-            raise ValueError("each message needs a role (system, user or assistant) and string content")
-    if msgs[-1]["role"] != "user": raise ValueError("the last message must come from the user")
+            raise BadInput("each message needs a role (system, user or assistant) and string content")
+    if msgs[-1]["role"] != "user": raise BadInput("the last message must come from the user")
     max_tokens = req.get("max_completion_tokens") or req.get("max_tokens") or 64
-    if not isinstance(max_tokens, int) or max_tokens < 1: raise ValueError("'max_tokens' must be a positive integer")
+    if not isinstance(max_tokens, int) or max_tokens < 1: raise BadInput("'max_tokens' must be a positive integer")
     temperature = req.get("temperature", 0.0) or 0.0
-    if not isinstance(temperature, (int, float)) or temperature < 0: raise ValueError("'temperature' must be a number >= 0")
+    if not isinstance(temperature, (int, float)) or temperature < 0: raise BadInput("'temperature' must be a number >= 0")
     history = [{"role": m["role"], "content": m["content"]} for m in msgs[:-1] if m["role"] in ("user", "assistant")]
     return {"text": msgs[-1]["content"], "user": req.get("user") or None, "history": history, "max_new_tokens": max_tokens,
             "temperature": float(temperature), "stream": bool(req.get("stream", False)), "model": req.get("model") or MODEL_ID}
@@ -80,17 +81,17 @@ def create_app(assistant: Assistant) -> FastAPI:
     @app.post("/v1/chat/completions")
     async def chat(request: Request):
         try: kw = parse_request(await request.body())
-        except ValueError as e: return error(400, str(e))
+        except MiltonError as e: return error(400, str(e))
         stream, model = kw.pop("stream"), kw.pop("model")
         if not stream:
             from starlette.concurrency import run_in_threadpool
             try: answer = await run_in_threadpool(assistant.process_message, **kw)
-            except (ValueError, KeyError) as e: return error(400, str(e).strip("'\""))
+            except MiltonError as e: return error(400, str(e))        # the request's fault: an OpenAI-style 4xx
             except Exception as e: return error(500, f"Milton failed to answer: {e}", "server_error")
             return completion(answer, model)
         gen = assistant.respond(**kw)
         try: first = next(gen)            # errors in the request surface here, before the stream starts
-        except (ValueError, KeyError) as e: return error(400, str(e).strip("'\""))
+        except MiltonError as e: return error(400, str(e))
         return StreamingResponse(_events(first, gen, model), media_type="text/event-stream")
 
     @app.exception_handler(404)

@@ -12,9 +12,13 @@ import pytest
 from conftest import MILTON, run_milton
 from milton.conversations import demo_dir
 
-TINY = ["-p", "model=tiny", "-p", "user=ada", "-p", "as_of=2026-10-12", "-p", "since=2026-08-01", "-p", "max_steps=3",
-        "-p", "grad_accum=1", "-p", "log_every=1", "-p", "eval_limit=4", "-p", "eval_held_out=2", "-p", "eval_max_new_tokens=4",
-        "-p", "maintain_memory=false"]
+def params(**kw) -> list[str]:
+    "`-p key=value` arguments for `milton nightly`."
+    return [a for k, v in kw.items() for a in ("-p", f"{k}={v}")]
+
+SIZES = params(model="tiny", max_steps=3, grad_accum=1, log_every=1, eval_limit=4, eval_held_out=2, eval_max_new_tokens=4,
+               maintain_memory="false")
+TINY = params(user="ada", as_of="2026-10-12", since="2026-08-01") + SIZES
 
 
 @pytest.fixture()
@@ -33,10 +37,10 @@ def nightly(home: Path, *extra: str) -> dict:
 
 
 def test_nightly_trains_gates_and_rolls_back(ada_home):
-    rec = nightly(ada_home)
+    rec = nightly(ada_home, "-p", "min_gain=-1", "-p", "tolerance=1")
     assert rec["status"] == "ok"
     m = rec["metrics"]
-    assert m["decision"] in ("promoted", "rejected") and m["reason"]
+    assert m["decision"] == "promoted" and m["reason"]      # the first adapter is gated against the base model with min_gain=-1
     assert m["data"]["train"] > 80 and m["training"]["steps"] == 3
     assert {"active|memory", "active|no_memory", "candidate|memory", "candidate|no_memory"} == set(m["evaluation"])
     reg = registry(ada_home)
@@ -52,15 +56,15 @@ def test_nightly_trains_gates_and_rolls_back(ada_home):
     tags = {t for run in tb.Runs().values() for t in run.get("scalars", [])}
     assert {"train/loss", "train/learning_rate", "eval/rouge_l/personal/candidate/memory", "eval/perplexity/overall/active/no_memory"} <= tags
     # too little new data: the next night skips, with the reason, and changes nothing
-    skipped = json.loads(run_milton(ada_home, "nightly", *TINY[:-14], "-p", "since=2026-10-10", "--json").stdout)
+    skipped = json.loads(run_milton(ada_home, "nightly", *params(user="ada", as_of="2026-10-12", since="2026-10-10"), *SIZES, "--json").stdout)
     assert skipped["metrics"]["decision"] == "skipped" and "min_new_conversations" in skipped["metrics"]["reason"]
     assert registry(ada_home) == reg
     # history, rollback to the base model and back
     hist = json.loads(run_milton(ada_home, "training", "history", "--json").stdout)
     assert hist["versions"][0]["version"] == v["version"]
     assert json.loads(run_milton(ada_home, "training", "rollback", "--to", "base", "--json").stdout) == {"active": None}
-    if v["status"] == "active":
-        assert json.loads(run_milton(ada_home, "training", "rollback", "--to", v["version"], "--json").stdout) == {"active": v["version"]}
+    assert v["status"] == "active"
+    assert json.loads(run_milton(ada_home, "training", "rollback", "--to", v["version"], "--json").stdout) == {"active": v["version"]}
     bad = run_milton(ada_home, "training", "rollback", "--to", "v-nope", check=False)
     assert bad.returncode == 2 and "neither a version" in bad.stderr
 
@@ -91,7 +95,19 @@ def test_killing_the_nightly_run_leaves_the_registry_valid(ada_home, when):
 def test_nightly_on_the_real_base_model(ada_home):
     rec = nightly(ada_home, "-p", "model=base", "-p", "max_steps=2", "-p", "eval_limit=3", "-p", "eval_max_new_tokens=6")
     m = rec["metrics"]
-    assert rec["status"] == "ok" and m["decision"] in ("promoted", "rejected")
-    assert m["training"]["tokens_per_s"] > 20 and m["training"]["losses"][0][1] < 6   # a real model starts from a sensible loss
+    assert rec["status"] == "ok" and m["decision"] in ("promoted", "rejected")   # a real gate on real scores: either is right
+    assert m["training"]["steps"] == 2 and m["training"]["losses"][0][1] < 6   # a real model starts from a sensible loss
     ev = {r["category"]: r for r in m["evaluation"]["active|no_memory"]}
     assert 1 < ev["overall"]["perplexity"] < 1000
+
+
+def test_the_only_user_is_the_owner(tmp_path, monkeypatch):
+    """Conversations imported for one user (not MILTON_USER's default): `ask` and `nightly` find that user."""
+    monkeypatch.delenv("MILTON_USER", raising=False)
+    run_milton(tmp_path, "memory", "import", str(demo_dir() / "conversations.jsonl"), "--user", "ingrid")
+    ans = run_milton(tmp_path, "ask", "What is my cat called?", "--json", "--max-tokens", "8")
+    assert json.loads(ans.stdout)["memories"] and "using 'ingrid'" in ans.stderr
+    rec = json.loads(run_milton(tmp_path, "nightly", *params(as_of="2026-10-12", since="2026-08-01"), *SIZES, "--json").stdout)
+    assert rec["status"] == "ok" and rec["metrics"]["decision"] in ("promoted", "rejected")
+    manifest = json.loads((tmp_path / "runs" / rec["run_id"] / "manifest.json").read_text())
+    assert manifest["parameters"]["user"] == "ingrid"

@@ -187,6 +187,12 @@ PERSONAL = [
          "Good news that Fermat is healthy. To help him lose 300 g, measure his food with a "
          "kitchen scale, cut treats, and use a puzzle feeder so he eats more slowly."),
     ]),
+    (41, "23:30", [   # said in October about an event in January: "in January" must not hide it
+        ("Big news: I'm giving a keynote at Arctic Frontiers in Tromsø in January, on single-cell "
+         "atlases of Arctic char.",
+         "Congratulations, Ada! A keynote at Arctic Frontiers in Tromsø in January is a great "
+         "stage for your Arctic char atlas. Tell me when you want to start on the slides."),
+    ]),
     (38, "19:50", [
         ("Plan a vegetarian dinner for 4 on Saturday, Tomás's parents are coming.",
          "A vegetarian, peanut-free menu for four: starter of roasted beetroot with goat cheese "
