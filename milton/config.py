@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 # %% auto #0
-__all__ = ['OFFLINE_ENV', 'MiltonError', 'BadInput', 'NotFound', 'MissingFile', 'Busy', 'find_checkout', 'default_home',
-           'MiltonConfig', 'get_config', 'temp_home', 'write_text_atomic', 'write_json_atomic']
+__all__ = ['OFFLINE_ENV', 'CHAT_MODELS', 'MiltonError', 'BadInput', 'NotFound', 'MissingFile', 'Busy', 'find_checkout',
+           'default_home', 'MiltonConfig', 'get_config', 'temp_home', 'write_text_atomic', 'write_json_atomic']
 
 # %% ../nbs/00_config.ipynb #f682fdc3
 OFFLINE_ENV = {
@@ -68,6 +68,8 @@ def _default_threads() -> int:
     except AttributeError: return max(1, os.cpu_count() or 1)
 
 # %% ../nbs/00_config.ipynb #ea6676cd
+CHAT_MODELS = ("smollm2-135m-instruct",)   # the chat models Milton can serve and train
+
 @dataclass(frozen=True)
 class MiltonConfig:
     "Milton's settings. Build it with `get_config()`, which reads the `MILTON_*` environment variables."
@@ -83,6 +85,8 @@ class MiltonConfig:
 
     def __post_init__(self):
         object.__setattr__(self, "home", Path(self.home).expanduser().resolve())
+        if self.home.exists() and not self.home.is_dir():
+            raise BadInput(f"MILTON_HOME={self.home} is a file; point MILTON_HOME at a folder (it is created if missing)")
         if self.cache_dir is None:
             base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
             object.__setattr__(self, "cache_dir", base / "milton")
@@ -90,6 +94,8 @@ class MiltonConfig:
             raise BadInput(f"threads must be a positive integer, got {self.threads!r} (set MILTON_THREADS)")
         if not isinstance(self.n_ctx, int) or self.n_ctx < 128:
             raise BadInput(f"n_ctx must be an integer >= 128, got {self.n_ctx!r} (set MILTON_N_CTX)")
+        if self.chat_model not in CHAT_MODELS:
+            raise BadInput(f"unknown chat model {self.chat_model!r} (MILTON_CHAT_MODEL); choose one of {', '.join(CHAT_MODELS)}")
         if not self.user or not self.user.strip():
             raise BadInput("user must be a non-empty name (set MILTON_USER)")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,8 +17,9 @@ import milton
 from .config import BadInput, MissingFile, find_checkout, write_text_atomic
 
 # %% auto #0
-__all__ = ['Message', 'Conversation', 'ImportFormatError', 'parse_conversation', 'ReadResult', 'read_conversations',
-           'write_conversations', 'demo_dir', 'demo_conversations', 'load_jsonl', 'eval_questions']
+__all__ = ['USER_RE', 'MAX_MESSAGE_CHARS', 'MAX_FILE_BYTES', 'EARLIEST', 'LATEST', 'Message', 'Conversation', 'ImportFormatError',
+           'check_user', 'parse_conversation', 'ReadResult', 'read_conversations', 'write_conversations', 'demo_dir',
+           'demo_conversations', 'load_jsonl', 'eval_questions']
 
 # %% ../nbs/02_conversations.ipynb #f17c93be
 @dataclass
@@ -49,12 +51,26 @@ class Conversation:
 class ImportFormatError(BadInput):
     "A line of an import file is not a valid conversation."
 
+USER_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}")   # whole names only (`fullmatch`): they go into store filters
+MAX_MESSAGE_CHARS = 1_000_000      # longer messages are refused: 1 MB of text is far beyond any context window
+MAX_FILE_BYTES = 512 * 2**20       # an import file larger than this is refused before it is read
+EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=timezone.utc), datetime(2200, 1, 1, tzinfo=timezone.utc)
+
+def check_user(user: str) -> str:
+    "`user` if it is a valid user name (letters, digits, `_.@-`, at most 64), else a `BadInput`."
+    if not isinstance(user, str) or not USER_RE.fullmatch(user):
+        raise BadInput(f"invalid user name {user!r}: use letters, digits and _.@- (at most 64 characters)")
+    return user
+
 def _timestamp(value, where: str) -> datetime | None:
     if value is None: return None
     if not isinstance(value, str): raise ImportFormatError(f"{where}: timestamp must be an ISO 8601 string")
-    try: t = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError: raise ImportFormatError(f"{where}: timestamp {value!r} is not ISO 8601") from None
-    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+    try:
+        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        t = (t if t.tzinfo else t.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    except (ValueError, OverflowError): raise ImportFormatError(f"{where}: timestamp {value!r} is not an ISO 8601 time Milton can store") from None
+    if not EARLIEST <= t < LATEST: raise ImportFormatError(f"{where}: timestamp {value!r} is outside 1970–2199")
+    return t
 
 def _derived_id(messages: list) -> str:
     return "c-" + hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).hexdigest()[:12]
@@ -71,10 +87,15 @@ def parse_conversation(obj, default_user: str = "owner") -> Conversation:
         if m.get("role") not in ("user", "assistant", "system"):
             raise ImportFormatError(f"{where}: role must be 'user', 'assistant' or 'system', got {m.get('role')!r}")
         if not isinstance(m.get("content"), str): raise ImportFormatError(f"{where}: content must be a string")
+        if len(m["content"]) > MAX_MESSAGE_CHARS:
+            raise ImportFormatError(f"{where}: content has {len(m['content']):,} characters, more than the {MAX_MESSAGE_CHARS:,} a message may have")
+        try: m["content"].encode("utf-8")
+        except UnicodeEncodeError: raise ImportFormatError(f"{where}: content holds a lone surrogate (a broken \\ud8xx escape); fix the text") from None
         out.append(Message(m["role"], m["content"], _timestamp(m.get("timestamp"), where)))
     cid, user = obj.get("id"), obj.get("user", default_user)
     if cid is not None and (not isinstance(cid, str) or not cid.strip()): raise ImportFormatError("'id' must be a non-empty string")
-    if not isinstance(user, str) or not user.strip(): raise ImportFormatError("'user' must be a non-empty string")
+    if not isinstance(user, str) or not USER_RE.fullmatch(user):
+        raise ImportFormatError(f"'user' {user!r} is not a valid name: letters, digits and _.@- (at most 64)")
     return Conversation(cid or _derived_id(msgs), user, out)
 
 # %% ../nbs/02_conversations.ipynb #435bc3a6
@@ -90,8 +111,13 @@ def read_conversations(path: Path, # a JSONL file in the import format
                       ) -> ReadResult:
     "Read an import file strictly: the first bad line raises, naming the file and line (unless `skip_bad`)."
     path = Path(path)
-    try: text = path.read_bytes().decode("utf-8")
+    if path.is_dir(): raise BadInput(f"{path} is a folder; give the path of a .jsonl file")
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise BadInput(f"{path} has {path.stat().st_size:,} bytes, more than the {MAX_FILE_BYTES:,} an import file may have; split it")
+        text = path.read_bytes().decode("utf-8")
     except FileNotFoundError: raise MissingFile(f"No conversation file at {path}") from None
+    except PermissionError: raise BadInput(f"{path} cannot be read (permission denied)") from None
     except UnicodeDecodeError as e:
         line = path.read_bytes()[:e.start].count(b"\n") + 1
         raise ImportFormatError(f"{path}:{line}: not UTF-8 text ({e.reason}); re-save the file as UTF-8") from None
@@ -101,6 +127,7 @@ def read_conversations(path: Path, # a JSONL file in the import format
         try:
             try: obj = json.loads(line)
             except json.JSONDecodeError as e: raise ImportFormatError(f"invalid JSON ({e.msg} at column {e.colno})") from None
+            except RecursionError: raise ImportFormatError("JSON nested too deeply") from None
             c = parse_conversation(obj, default_user)
             if c.id in seen: raise ImportFormatError(f"duplicate conversation id {c.id!r}")
         except ImportFormatError as e:

@@ -19,8 +19,8 @@ from .memory import Memory, MemoryStore, _COLS, _from_row, _sql_list, _to_arrow
 
 # %% auto #0
 __all__ = ['log', 'UTC', 'FLOORS', 'SUMMARY_PROMPT', 'VECTOR_INDEXES', 'ImportanceWeights', 'importance_factors',
-           'score_importance', 'PruneCandidate', 'prune', 'Summary', 'consolidate', 'migrate_embeddings',
-           'vector_index_type', 'has_vector_index', 'optimize']
+           'score_importance', 'PruneCandidate', 'owner_statement', 'recently_used', 'prune', 'Summary', 'consolidate',
+           'migrate_embeddings', 'vector_index_type', 'has_vector_index', 'optimize']
 
 # %% ../nbs/09_maintenance.ipynb #3120939d
 log = logging.getLogger(__name__)
@@ -73,8 +73,8 @@ def score_importance(store: MemoryStore, user: str, now: datetime | None = None,
     "Recompute and store importance (with its factors) for all of `user`'s memories; returns `{id: importance}`."
     return {m.id: m.importance for m in _rescore(store, user, now or datetime.now(UTC), weights)}
 
-def _rescore(store: MemoryStore, user: str, now: datetime, weights: ImportanceWeights) -> list[Memory]:
-    "Score and store every memory of `user`; returns them, freshly scored."
+def _rescore(store: MemoryStore, user: str, now: datetime, weights: ImportanceWeights, write: bool = True) -> list[Memory]:
+    "Score (and, if `write`, store) every memory of `user`; returns them, freshly scored."
     rows = _user_rows(store, user)
     vecs = np.array([r["vector"] for r in rows], np.float32)
     mems = [_from_row(r) for r in rows]
@@ -83,7 +83,7 @@ def _rescore(store: MemoryStore, user: str, now: datetime, weights: ImportanceWe
         others = prefs if m.kind != "preference" else None      # a preference is not "interesting" by matching itself
         m.importance_factors = importance_factors(m, vec, others, now, weights)
         m.importance = m.importance_factors["importance"]
-    _write_back(store, mems, vecs)
+    if write: _write_back(store, mems, vecs)
     return mems
 
 # %% ../nbs/09_maintenance.ipynb #a0dc16d4
@@ -96,15 +96,33 @@ class PruneCandidate:
     kind: str
     text: str
 
+_REQUEST = re.compile(r"(?i)^\s*(?:please\s+|can you\s+|could you\s+)?(?:write|plan|suggest|explain|give|make|create|show|help|"
+                      r"summari[sz]e|list|draft|translate|fix|refactor|review|find|compare|tell|morning briefing|"
+                      r"what|how|why|when|where|who|which|is|are|do|does|did|can|could|would|should)\b")
+
+def owner_statement(mem: Memory) -> bool:
+    "Whether the owner's part of a conversation memory states something: it opens with no request, and a sentence of it is no question."
+    said = mem.text.split("\nAssistant:", 1)[0].removeprefix("User:").strip()
+    if mem.kind not in ("conversation", "note") or not said or _REQUEST.match(said): return False
+    return any(not s.rstrip().endswith("?") for s in re.split(r"(?<=[.!?])\s+", said) if s.strip())
+
+def recently_used(store: MemoryStore, user: str, now: datetime, days: float = 30) -> set[str]:
+    "Ids of the memories that Milton's answers of the last `days` days were given."
+    used = set()
+    for m in store.list_memories(user, kind="conversation", limit=10**9):
+        if m.metadata.get("source") == "assistant" and (now - m.created_at).days <= days: used |= set(m.metadata.get("memories_used", []))
+    return used
+
 def prune(store: MemoryStore, user: str, threshold: float = 0.3, min_age_days: float = 30,
-          dry_run: bool = False, now: datetime | None = None) -> list[PruneCandidate]:
-    "Delete (or, with `dry_run`, list) `user`'s unimportant old short-term memories."
+          dry_run: bool = False, # list what would go; write nothing (not even the new scores)
+          now: datetime | None = None, answer_days: float = 30) -> list[PruneCandidate]:
+    "Delete (or, with `dry_run`, list) `user`'s unimportant old short-term memories that nobody stated or used."
     now = now or datetime.now(UTC)
     if not 0 <= threshold <= 1: raise BadInput(f"threshold must be in [0, 1], got {threshold}")
-    out = []
-    for m in sorted(_rescore(store, user, now, ImportanceWeights()), key=lambda m: m.created_at, reverse=True):
+    out, used = [], recently_used(store, user, now, answer_days)
+    for m in sorted(_rescore(store, user, now, ImportanceWeights(), write=not dry_run), key=lambda m: m.created_at, reverse=True):
         age = (now - m.created_at).total_seconds() / 86400
-        if m.kind == "preference" or m.pinned or m.tier == "long": continue
+        if m.kind == "preference" or m.pinned or m.tier == "long" or owner_statement(m) or m.id in used: continue
         if m.importance < threshold and age > min_age_days:
             out.append(PruneCandidate(m.id, m.importance, round(age, 1), m.kind, m.text))
     if out and not dry_run: store.delete([c.id for c in out], user, mark_stale=False)

@@ -27,16 +27,16 @@ from fastcore.basics import patch
 from filelock import FileLock
 
 from .config import BadInput, MiltonConfig, NotFound, get_config
-from .conversations import Conversation, read_conversations
+from .conversations import EARLIEST, LATEST, Conversation, check_user, read_conversations
 from .embed import Embedder
 from .redact import redact
 
 # %% auto #0
-__all__ = ['log', 'TIERS', 'KINDS', 'UTC', 'DETAILS', 'USER_RE', 'ID_RE', 'PREFERENCE_RE', 'DUPLICATE_THRESHOLD', 'RRF_K',
-           'VECTOR_WEIGHT', 'INDEX_MIN_ROWS', 'ANN_NPROBES', 'ANN_EF', 'SCALAR_INDEXES', 'SEARCH_MODES', 'CANDIDATES',
-           'WINDOW_MIN_COSINE', 'Memory', 'memory_schema', 'chunk_schema', 'upgrade_layout', 'UnknownUserError',
-           'check_user', 'check_id', 'time_window', 'exchange_id', 'conversation_memories', 'Hit', 'IngestReport',
-           'create_indexes', 'create_chunk_indexes', 'MemoryStore', 'Hits']
+__all__ = ['log', 'TIERS', 'KINDS', 'UTC', 'DETAILS', 'ID_RE', 'PREFERENCE_RE', 'DUPLICATE_THRESHOLD', 'RRF_K', 'VECTOR_WEIGHT',
+           'INDEX_MIN_ROWS', 'ANN_NPROBES', 'ANN_EF', 'SCALAR_INDEXES', 'SEARCH_MODES', 'CANDIDATES',
+           'WINDOW_MIN_COSINE', 'COMPACT_EVERY', 'KEEP_VERSIONS_FOR', 'Memory', 'memory_schema', 'chunk_schema',
+           'upgrade_layout', 'UnknownUserError', 'check_id', 'time_window', 'exchange_id', 'conversation_memories',
+           'Hit', 'IngestReport', 'create_indexes', 'create_chunk_indexes', 'MemoryStore', 'Hits']
 
 # %% ../nbs/07_memory.ipynb #2cc7c22a
 log = logging.getLogger(__name__)
@@ -74,10 +74,34 @@ class Memory:
 
     @classmethod
     def from_json(cls, d: dict) -> "Memory":
-        d = dict(d)
+        "A memory from `as_json`'s dict, every field checked: a bad value is a `BadInput` here, not a crash in a later read."
+        d = {k: v for k, v in dict(d).items() if k in cls.__dataclass_fields__}
         for k in ("created_at", "updated_at", "last_accessed_at"):
-            if d.get(k): d[k] = datetime.fromisoformat(d[k])
-        return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
+            if d.get(k) is not None: d[k] = _parse_time(d[k], k)
+        for k, types in _FIELD_TYPES.items():
+            if k in d and not (isinstance(d[k], types) and not (isinstance(d[k], bool) and bool not in types)):
+                raise BadInput(f"{k} must be {' or '.join(t.__name__ for t in types)}, got {d[k]!r}")
+        if not 0 <= d.get("importance", 0.5) <= 1: raise BadInput(f"importance must be in [0, 1], got {d['importance']!r}")
+        if d.get("access_count", 0) < 0: raise BadInput(f"access_count must be >= 0, got {d['access_count']!r}")
+        if d.get("kind", "conversation") not in KINDS: raise BadInput(f"kind must be one of {KINDS}, got {d['kind']!r}")
+        if d.get("tier", "short") not in TIERS: raise BadInput(f"tier must be one of {TIERS}, got {d['tier']!r}")
+        for k in ("topics", "provenance"):
+            if not all(isinstance(x, str) for x in d.get(k, [])): raise BadInput(f"{k} must be a list of strings")
+        return cls(**d)
+
+_FIELD_TYPES = {"id": (str,), "user": (str,), "text": (str,), "kind": (str,), "tier": (str,), "access_count": (int,),
+                "importance": (int, float), "importance_factors": (dict,), "topics": (list,), "provenance": (list,),
+                "conversation_id": (str,), "pinned": (bool,), "stale": (bool,), "embed_model": (str,), "metadata": (dict,)}
+
+def _parse_time(value, name: str) -> datetime:
+    "An aware UTC time from ISO 8601 text, in the range an import accepts."
+    if not isinstance(value, str): raise BadInput(f"{name} must be an ISO 8601 string, got {value!r}")
+    try: t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError: raise BadInput(f"{name} {value!r} is not ISO 8601") from None
+    try: t = (t if t.tzinfo else t.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError: raise BadInput(f"{name} {value!r} is outside the times Milton can store") from None
+    if not EARLIEST <= t < LATEST: raise BadInput(f"{name} {value!r} is outside 1970–2199")
+    return t
 
 # %% ../nbs/07_memory.ipynb #909ecfde
 _TS = pa.timestamp("us", tz="UTC")
@@ -135,21 +159,14 @@ def upgrade_layout(table) -> bool:
     return True
 
 # %% ../nbs/07_memory.ipynb #59a7430c
-USER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
-ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
+ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")   # whole ids only (`fullmatch`): "m-1\n" is no id
 
 class UnknownUserError(NotFound):
     "No memory belongs to this user."
 
-def check_user(user: str) -> str:
-    "`user` if it is a valid user name (letters, digits, `_.@-`, at most 64), else a `ValueError`."
-    if not isinstance(user, str) or not USER_RE.match(user):
-        raise BadInput(f"invalid user name {user!r}: use letters, digits and _.@- (at most 64 characters)")
-    return user
-
 def check_id(mid: str) -> str:
     "`mid` if it is a valid memory id, else a `ValueError`."
-    if not isinstance(mid, str) or not ID_RE.match(mid): raise BadInput(f"invalid memory id {mid!r}")
+    if not isinstance(mid, str) or not ID_RE.fullmatch(mid): raise BadInput(f"invalid memory id {mid!r}")
     return mid
 
 def _sql_ts(t: datetime) -> str: return f"timestamp '{t.astimezone(UTC):%Y-%m-%d %H:%M:%S}+00'"
@@ -261,8 +278,15 @@ def create_indexes(table):
         if col not in have: table.create_scalar_index(col, index_type=kind)
 
 def create_chunk_indexes(table):
-    "The indexes of a chunks table: its memory id, and full text."
-    table.create_scalar_index("memory_id"); table.create_fts_index("text", with_position=False)
+    "The indexes of a chunks table: its memory id, and full text (those missing)."
+    have = {c for i in table.list_indices() for c in i.columns}
+    if "memory_id" not in have: table.create_scalar_index("memory_id")
+    if "text" not in have: table.create_fts_index("text", with_position=False)
+
+def _indexed(table) -> bool:
+    "Whether a memories or chunks table has all its indexes (a kill between creating and indexing leaves it without)."
+    want = {"text"} | (set(SCALAR_INDEXES) if "details" in table.schema.names or "kind" in table.schema.names else {"memory_id"})
+    return want <= {c for i in table.list_indices() for c in i.columns}
 
 class MemoryStore:
     "The owner's memories in LanceDB: ingest, recall, inspect, delete."
@@ -286,6 +310,7 @@ class MemoryStore:
         self._pending_when: datetime | None = None
         self._known: set[str] = set()          # users seen to have memories (reset for a user on delete)
         self._pool = ThreadPoolExecutor(max_workers=2)
+        self._commits = 0                      # commits by this process since its last compaction
         atexit.register(self._flush_at_exit)
 
     @property
@@ -309,8 +334,13 @@ class MemoryStore:
         if name not in self.db.table_names():
             with self._lock:
                 if name not in self.db.table_names(): setup(self.db.create_table(name, schema=schema_for(self.embedder.dim)))
-        self._handles[name] = self.db.open_table(name)
-        return self._handles[name]
+        tbl = self.db.open_table(name)
+        if not _indexed(tbl):                  # killed between creating the table and indexing it: finish the job
+            with self._lock:                   # (through a handle that sees each of its own index commits at once)
+                setup(lancedb.connect(self.uri, read_consistency_interval=timedelta(0)).open_table(name))
+                tbl = self.db.open_table(name)
+        self._handles[name] = tbl
+        return tbl
 
     def _exists(self, name: str) -> bool:
         "Whether table `name` exists (cached once seen)."
@@ -374,7 +404,6 @@ def add(self: MemoryStore, memories: list[Memory], dedupe: bool = True) -> Inges
     for m in mems: m.embed_model = self.embedder.name
     with self._lock:
         tbl = self.table
-        self._write_chunks([mems[i] for i in long], [long[i] for i in long])
         ids = [m.id for m in mems]
         existing = {r["id"] for r in tbl.search().where(f"id IN ({_sql_list(ids)})").select(["id"]).limit(len(ids)).to_list()}
         keep, kvecs, merged_rows = self._fold_duplicates(mems, vecs, existing) if dedupe else (mems, vecs, [])
@@ -385,6 +414,11 @@ def add(self: MemoryStore, memories: list[Memory], dedupe: bool = True) -> Inges
         if rows:
             data = _to_arrow(rows, np.vstack([kvecs, *[self._vector_of(m.id) for m in merged_rows]]) if merged_rows else kvecs, tbl.schema)
             tbl.merge_insert("id").when_matched_update_all().when_not_matched_insert_all().execute(data)
+        # chunks after their memories: a kill in between leaves a long memory found by its mean vector and full
+        # text until it is written again, never chunk rows of memories that were not stored
+        kept = {m.id for m in keep}
+        self._write_chunks([mems[i] for i in long if mems[i].id in kept], [long[i] for i in long if mems[i].id in kept])
+        self.committed()
     rep.seconds = round(time.perf_counter() - t0, 3)
     return rep
 
@@ -686,10 +720,15 @@ def flush(self: MemoryStore):
     when = _sql_ts(self._pending_when or datetime.now(UTC))
     by_count: dict[int, list[str]] = {}
     for mid, c in pending.items(): by_count.setdefault(c, []).append(mid)
-    with self._lock:
+    try: self._lock.acquire()
+    except OSError as e:               # a read-only home: statistics are a nicety, recall must still work
+        log.warning("access statistics not saved: %s is not writable (%s)", self.uri, e); return
+    try:
         for c, ids in by_count.items():
             self.table.update(where=f"id IN ({_sql_list(ids)})",
                               values_sql={"access_count": f"access_count + {c}", "last_accessed_at": when})
+        self.committed()
+    finally: self._lock.release()
 
 # %% ../nbs/07_memory.ipynb #680e110e
 @patch
@@ -713,7 +752,31 @@ def delete(self: MemoryStore, ids: list[str], user: str,
         self._known.discard(user)
         if self._exists(self.chunks_name): self.chunks.delete(f"memory_id IN ({id_list})")
         if stale: tbl.update(where=f"id IN ({_sql_list(stale)})", values={"stale": True})
+        self.compact(keep_for=timedelta(0))    # deleted for good: rewrite the files that held them, drop old versions
     return {"deleted": sorted(found), "stale_summaries": stale}
+
+# %% ../nbs/07_memory.ipynb #6ff1c874
+COMPACT_EVERY = 50                        # commits between automatic compactions
+KEEP_VERSIONS_FOR = timedelta(seconds=10) # older table versions than this are dropped by automatic compaction
+
+@patch
+def committed(self: MemoryStore, n: int = 1):
+    "Count `n` commits by this process; compact every `COMPACT_EVERY` (call with the write lock held)."
+    self._commits += n
+    if self._commits >= COMPACT_EVERY: self.compact()
+
+@patch
+def compact(self: MemoryStore, keep_for: timedelta | None = None) -> dict: # default: `KEEP_VERSIONS_FOR`
+    "Rewrite both tables' files without deleted rows, refresh their indexes, drop versions older than `keep_for`."
+    keep_for, out = KEEP_VERSIONS_FOR if keep_for is None else keep_for, {}
+    with self._lock:
+        for name in (self.table_name, self.chunks_name):
+            if not self._exists(name): continue
+            tbl = self.table if name == self.table_name else self.chunks
+            tbl.optimize(cleanup_older_than=keep_for, delete_unverified=keep_for == timedelta(0))
+            out[name] = {"versions": len(tbl.list_versions()), "rows": tbl.count_rows()}
+        self._commits = 0
+    return out
 
 # %% ../nbs/07_memory.ipynb #c8ac844f
 @patch

@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass
 
 from detect_secrets.core.scan import scan_line
@@ -16,17 +18,21 @@ from detect_secrets.settings import transient_settings
 __all__ = ['PATTERNS', 'Finding', 'find_secrets', 'Redaction', 'fingerprint', 'redact']
 
 # %% ../nbs/05_redact.ipynb #4d4a72c9
+_PASSWORD_WORDS = (r"password|passwd|passphrase|passcode|pwd|pin(?: code)?|(?:wi-?fi|wlan|door|alarm|gate|safe|locker) (?:code|key|pin)"
+                   r"|passwort|kennwort|lösenord|mot de passe|contraseña|senha")
 PATTERNS: dict[str, re.Pattern] = {
     "private-key": re.compile(r"(-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z))", re.S),
     "aws-secret-key": re.compile(r"(?i)aws_?secret_?(?:access_?)?key\s*[=:]\s*[\"']?([A-Za-z0-9/+=]{40})"),
     "openai-key": re.compile(r"\b(sk-(?:proj-|live-|test-)?[A-Za-z0-9_\-]{20,})"),
     "github-token": re.compile(r"\b((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})"),
     "slack-token": re.compile(r"\b(xox[abpors]-[A-Za-z0-9-]{10,})"),
-    "url-password": re.compile(r"[a-z][a-z0-9+.-]*://[^\s:/@]+:([^\s@/]+)@", re.I),
-    "password": re.compile(r"(?i)\b(?:password|passwd|passphrase|pwd|pin code)\b(?:\s+(?:for|of|on|to)\s+[^.\n]{0,40}?)?"
-                           r"\s*(?:is|=|:|was)\s*[\"'`]?([^\s\"'`]{6,})"),
+    "google-api-key": re.compile(r"\b(AIza[0-9A-Za-z_\-]{35})(?![0-9A-Za-z_\-])"),
+    # the scheme starts a word and is short: without both, a long run of letters is rescanned from every position
+    "url-password": re.compile(r"(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,30}://[^\s:/@]{1,256}:([^\s@/]{1,256})@", re.I),
+    "password": re.compile(rf"(?i)\b(?:{_PASSWORD_WORDS})\b(?:\s+(?:for|of|on|to|des|für|för|de)\s+[^.\n]{{0,40}}?)?"
+                           r"(?:\s+(?:is|was|ist|är|est|es|é)\s+|\s*[=:]\s*)[\"'`]?([^\s\"'`]{4,})"),
     # a literal value, not code: `token=os.environ["X"]` or `key=get_key()` is left alone
-    "secret-assignment": re.compile(r"(?i)\b[A-Z0-9_]*(?:SECRET|TOKEN|API_?KEY|PASSWORD|PASSWD)[A-Z0-9_]*\s*[=:]\s*[\"']?"
+    "secret-assignment": re.compile(r"(?i)\b[A-Z0-9_]{0,40}(?:SECRET|TOKEN|API_?KEY|PASSWORD|PASSWD)[A-Z0-9_]{0,40}\s*[=:]\s*[\"']?"
                                     r"([A-Za-z0-9_\-+/=.~!@#$%^&*]{8,})(?![\w.\[(])"),
 }
 
@@ -51,26 +57,56 @@ _TRAIL = ".,;:)]}>'\"`"  # not ! or ?: they end passwords more often than senten
 
 def _is_token_char(c: str) -> bool: return c.isalnum() or c in "_-+/="
 
-def _widen(text: str, start: int, end: int) -> tuple[int, int]:
-    "Grow a span over neighbouring token characters (letters, digits, `_-+/=`), so a partial hit covers the whole key."
-    while start > 0 and _is_token_char(text[start - 1]) and text[start - 1] != "=": start -= 1
-    while end < len(text) and _is_token_char(text[end]): end += 1
-    return start, end
+# %% ../nbs/05_redact.ipynb #47aa47c3
+_SEQUENCE = re.compile(r"(?i:[acgtun]+)|[ACDEFGHIKLMNPQRSTVWY]+")   # DNA/RNA, or a protein in one-letter code
+_REACH = 64          # how far a hit may grow over neighbouring key characters; a run longer than that is data, not a key
 
-# %% ../nbs/05_redact.ipynb #90fe6aa4
+def _segments(text: str, size: int = 4096, overlap: int = 256):
+    "`(offset, piece)` of each line, long lines cut into overlapping pieces (no key is longer than `overlap`)."
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\n")
+        for start in range(0, max(len(body) - overlap, 1), size - overlap): yield offset + start, body[start:start + size]
+        offset += len(line)
+
+def _widened(text: str, start: int, end: int) -> tuple[int, int] | None:
+    "The hit grown over the key characters around it, or None when it is part of data: a sequence, a hash, a blob."
+    a, b = start, end
+    while a > max(0, start - _REACH) and _is_token_char(text[a - 1]) and text[a - 1] != "=": a -= 1
+    while b < min(len(text), end + _REACH) and _is_token_char(text[b]): b += 1
+    reached = (a == start - _REACH and _is_token_char(text[a - 1])) or (b == end + _REACH and b < len(text) and _is_token_char(text[b]))
+    if reached or (b - a >= 16 and _SEQUENCE.fullmatch(text, a, b)): return None
+    return a, b
+
 def _detect_secrets_findings(text: str) -> list[Finding]:
-    out, offset = [], 0
+    out = []
     with transient_settings({"plugins_used": _DS_PLUGINS}):
-        for line in text.splitlines(keepends=True):
-            for s in scan_line(line.rstrip("\n")):
-                value = s.secret_value
+        for offset, piece in _segments(text):
+            for value, kind in {s.secret_value: s.type for s in scan_line(piece)}.items():
                 if not value or len(value) < 3: continue
-                for m in re.finditer(re.escape(value), line):
-                    a, b = _widen(text, offset + m.start(), offset + m.end())
-                    out.append(Finding(_slug(s.type), a, b))
-            offset += len(line)
+                for m in re.finditer(re.escape(value), piece):
+                    if span := _widened(text, offset + m.start(), offset + m.end()): out.append(Finding(_slug(kind), *span))
     return out
 
+# %% ../nbs/05_redact.ipynb #7d8c2ffc
+_AWS_SECRET_SHAPE = re.compile(r"(?<![A-Za-z0-9/+=])([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])")
+
+def _entropy(s: str) -> float:
+    "Shannon entropy in bits per character."
+    counts = Counter(s)
+    return -sum(c / len(s) * math.log2(c / len(s)) for c in counts.values())
+
+def _unlabelled_aws_secrets(text: str) -> list[Finding]:
+    "40-character keys of AWS's secret-key alphabet with no label: mixed case and digits, high entropy, not hex."
+    out = []
+    for m in _AWS_SECRET_SHAPE.finditer(text):
+        v = m[1]
+        if (any(c.islower() for c in v) and any(c.isupper() for c in v) and any(c.isdigit() for c in v)
+                and not re.fullmatch(r"[0-9a-fA-F]+", v) and _entropy(v) >= 4.2):
+            out.append(Finding("aws-secret-key", m.start(1), m.end(1)))
+    return out
+
+# %% ../nbs/05_redact.ipynb #90fe6aa4
 def _trim(text: str, start: int, end: int) -> int:
     "End of a span without trailing punctuation (a comma after a key is prose, not key)."
     while end > start + 1 and text[end - 1] in _TRAIL: end -= 1
@@ -82,7 +118,7 @@ _MARKER = re.compile(r"\[REDACTED:[a-z0-9-]+\]")
 def find_secrets(text: str) -> list[Finding]:
     "Non-overlapping secret spans in `text`, in order; where spans overlap, the most specific kind names it."
     found = [Finding(kind, m.start(1), _trim(text, m.start(1), m.end(1))) for kind, p in PATTERNS.items() for m in p.finditer(text)]
-    found += _detect_secrets_findings(text)
+    found += _detect_secrets_findings(text) + _unlabelled_aws_secrets(text)
     markers = [(m.start(), m.end()) for m in _MARKER.finditer(text)]     # already redacted: leave alone
     found = [f for f in found if not any(a < f.end and f.start < b for a, b in markers)]
     found.sort(key=lambda f: (f.start, f.kind in _GENERIC, -(f.end - f.start)))

@@ -5,9 +5,12 @@
 # %% ../nbs/12_server.ipynb #1584e0fd
 from __future__ import annotations
 
+import asyncio
 import json
+import queue
 import threading
 import time
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -16,7 +19,8 @@ from .config import BadInput, MiltonError
 from .assistant import Answer, Assistant
 
 # %% auto #0
-__all__ = ['MODEL_ID', 'error', 'parse_request', 'completion', 'create_app', 'serve', 'BackgroundServer']
+__all__ = ['MODEL_ID', 'LOOPBACK_HOSTS', 'MAX_BODY_BYTES', 'RETRY_AFTER_S', 'error', 'parse_request', 'completion',
+           'GenerationQueue', 'create_app', 'serve', 'BackgroundServer']
 
 # %% ../nbs/12_server.ipynb #15c1e8a3
 MODEL_ID = "milton"
@@ -59,20 +63,54 @@ def _chunk(cid: str, model: str, delta: dict, finish: str | None = None, extra: 
     return f"data: {json.dumps(body)}\n\n"
 
 # %% ../nbs/12_server.ipynb #775a0b9e
-def _events(first, gen, model):
-    yield _chunk("pending", model, {"role": "assistant", "content": ""})
-    item = first
-    while True:
-        if isinstance(item, Answer):
-            yield _chunk(item.id, model, {}, item.finish_reason, {"milton": item.as_json()}); break
-        yield _chunk("pending", model, {"content": item})
-        item = next(gen)
-    yield "data: [DONE]\n\n"
+class GenerationQueue:
+    "One thread runs the assistant's answers in turn (one model, not thread-safe); a bounded queue waits in front of it."
+    def __init__(self, assistant: Assistant,
+                 max_waiting: int = 32): # requests that may wait for the model; more get 503 + Retry-After
+        self.assistant, self.jobs = assistant, queue.Queue(maxsize=max_waiting)
+        self.thread = threading.Thread(target=self._work, daemon=True, name="milton-generation"); self.thread.start()
+
+    def submit(self, kw: dict, # `Assistant.respond` arguments
+               emit) -> bool: # `emit(item)` gets each text piece, then the `Answer` (or the exception); False: the queue is full
+        try: self.jobs.put_nowait((kw, emit)); return True
+        except queue.Full: return False
+
+    def _work(self):
+        while True:
+            kw, emit = self.jobs.get()
+            try:
+                for item in self.assistant.respond(**kw): emit(item)
+            except Exception as e: emit(e)          # the request's handler turns it into a 4xx/5xx
 
 # %% ../nbs/12_server.ipynb #87d9f4b2
-def create_app(assistant: Assistant) -> FastAPI:
-    "The FastAPI app serving `assistant`."
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+MAX_BODY_BYTES = 1 << 20      # a request larger than this is refused (413) before it is read whole
+RETRY_AFTER_S = 5             # what a 503 asks the client to wait
+
+def _items(request_kw: dict, jobs: GenerationQueue):
+    "Submit a request; an async iterator over what the generation thread emits, or None when the queue is full."
+    loop, q = asyncio.get_running_loop(), asyncio.Queue()
+    if not jobs.submit(request_kw, lambda item: loop.call_soon_threadsafe(q.put_nowait, item)): return None
+    async def items():
+        while True:
+            item = await q.get()
+            yield item
+            if isinstance(item, (Answer, Exception)): return
+    return items()
+
+def _failure(e: Exception) -> JSONResponse:
+    if isinstance(e, MiltonError): return error(400, str(e))          # the request's fault: an OpenAI-style 4xx
+    return error(500, f"Milton failed to answer: {e!r}", "server_error")
+
+def create_app(assistant: Assistant,
+               allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS, # Host header values (port aside) accepted; others: 400
+               max_waiting: int = 32, # requests that may queue for the model
+              ) -> FastAPI:
+    "The FastAPI app serving `assistant`: JSON only, known Hosts only, no CORS, bounded queue, generation off the event loop."
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
     app = FastAPI(title="Milton", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))   # DNS rebinding: a foreign Host is refused
+    jobs = GenerationQueue(assistant, max_waiting)
 
     @app.get("/v1/models")
     def models():
@@ -80,35 +118,57 @@ def create_app(assistant: Assistant) -> FastAPI:
 
     @app.post("/v1/chat/completions")
     async def chat(request: Request):
-        try: kw = parse_request(await request.body())
+        origin = request.headers.get("origin")
+        if origin and urlsplit(origin).hostname not in allowed_hosts:   # a web page the owner visits
+            return error(403, f"requests from web pages ({origin}) are refused", "permission_error")
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+            return error(415, "the request body must be JSON, sent with Content-Type: application/json")
+        if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
+            return error(413, f"the request is larger than {MAX_BODY_BYTES} bytes")
+        body = bytearray()
+        async for part in request.stream():
+            body += part
+            if len(body) > MAX_BODY_BYTES: return error(413, f"the request is larger than {MAX_BODY_BYTES} bytes")
+        try: kw = parse_request(bytes(body))
         except MiltonError as e: return error(400, str(e))
         stream, model = kw.pop("stream"), kw.pop("model")
+        items = _items(kw, jobs)
+        if items is None:
+            r = error(503, "Milton is busy answering other requests; retry shortly", "server_error")
+            r.headers["Retry-After"] = str(RETRY_AFTER_S); return r
+        first = await anext(items)            # errors in the request surface here, before the stream starts
+        if isinstance(first, Exception): return _failure(first)
         if not stream:
-            from starlette.concurrency import run_in_threadpool
-            try: answer = await run_in_threadpool(assistant.process_message, **kw)
-            except MiltonError as e: return error(400, str(e))        # the request's fault: an OpenAI-style 4xx
-            except Exception as e: return error(500, f"Milton failed to answer: {e}", "server_error")
-            return completion(answer, model)
-        gen = assistant.respond(**kw)
-        try: first = next(gen)            # errors in the request surface here, before the stream starts
-        except MiltonError as e: return error(400, str(e))
-        return StreamingResponse(_events(first, gen, model), media_type="text/event-stream")
+            answer = first
+            async for answer in items: pass
+            return _failure(answer) if isinstance(answer, Exception) else completion(answer, model)
+        async def events():
+            yield _chunk("pending", model, {"role": "assistant", "content": ""})
+            item = first
+            while True:
+                if isinstance(item, Exception): yield f"data: {json.dumps({'error': {'message': str(item), 'type': 'server_error'}})}\n\n"; break
+                if isinstance(item, Answer): yield _chunk(item.id, model, {}, item.finish_reason, {"milton": item.as_json()}); break
+                yield _chunk("pending", model, {"content": item})
+                item = await anext(items)
+            yield "data: [DONE]\n\n"
+        return StreamingResponse(events(), media_type="text/event-stream")
 
     @app.exception_handler(404)
     async def not_found(request, exc): return error(404, f"no route {request.url.path}; Milton serves /v1/chat/completions and /v1/models", "not_found_error")
     return app
 
 # %% ../nbs/12_server.ipynb #62a7a755
-def serve(assistant: Assistant, host: str = "127.0.0.1", port: int = 8000):
+def serve(assistant: Assistant, host: str = "127.0.0.1", port: int = 8000,
+          allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS): # Host header values accepted (add a name to expose Milton)
     "Run the server until interrupted."
     import uvicorn
-    uvicorn.run(create_app(assistant), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(assistant, allowed_hosts), host=host, port=port, log_level="warning")
 
 class BackgroundServer:
     "The server in a thread on a free port (tests and benchmarks): `with BackgroundServer(assistant) as url: ...`."
-    def __init__(self, assistant: Assistant, host: str = "127.0.0.1"):
+    def __init__(self, assistant: Assistant, host: str = "127.0.0.1", **app_kw):
         import uvicorn
-        self.config = uvicorn.Config(create_app(assistant), host=host, port=0, log_level="warning", limit_concurrency=1000)
+        self.config = uvicorn.Config(create_app(assistant, **app_kw), host=host, port=0, log_level="warning", limit_concurrency=1000)
         self.server = uvicorn.Server(self.config)
     def __enter__(self) -> str:
         self.thread = threading.Thread(target=self.server.run, daemon=True); self.thread.start()
