@@ -156,6 +156,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                'milton.engine.LlamaCppEngine.stop_ids': ('engine.html#llamacppengine.stop_ids', 'milton/engine.py'),
                                'milton.engine.TransformersEngine': ('engine.html#transformersengine', 'milton/engine.py'),
                                'milton.engine.TransformersEngine.__init__': ('engine.html#transformersengine.__init__', 'milton/engine.py'),
+                               'milton.engine.TransformersEngine._decode': ('engine.html#transformersengine._decode', 'milton/engine.py'),
                                'milton.engine.TransformersEngine._forward_model': ( 'engine.html#transformersengine._forward_model',
                                                                                     'milton/engine.py'),
                                'milton.engine.TransformersEngine._generate_ids': ( 'engine.html#transformersengine._generate_ids',

@@ -13,8 +13,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterator
 
-import torch
-
 from .config import BadInput, MiltonConfig, MissingFile, get_config
 from .models import base_checkpoint, check_gguf, gguf_path, load_causal_lm, load_tokenizer
 
@@ -182,8 +180,12 @@ class TransformersEngine(Engine):
         if self._peft is None: return self.hf_model, nullcontext()
         return self._peft, (nullcontext() if self.adapter else self._peft.disable_adapter())
 
-    @torch.inference_mode()
     def _generate_ids(self, prompt, max_new_tokens, temperature, seed):
+        import torch       # here, not at import: the llama.cpp engine (the CLI's default) never needs it
+        return torch.inference_mode()(self._decode)(prompt, max_new_tokens, temperature, seed)
+
+    def _decode(self, prompt, max_new_tokens, temperature, seed):
+        import torch
         gen = torch.Generator().manual_seed(seed)
         ids, past = torch.tensor([prompt]), None
         model, lora = self._forward_model()
