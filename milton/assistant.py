@@ -141,9 +141,8 @@ class Assistant:
 # %% ../nbs/11_assistant.ipynb #b93b53d7
 def _recall(self: Assistant, text: str, user: str, now: datetime) -> list[UsedMemory]:
     try:
+        # a date in the message ("Today: 10:00 lab meeting") prefers that day; the store widens to all time when nothing there matches
         hits = self.store.search(text, user, limit=max(self.top_k * 3, 8), mode="hybrid", now=now)
-        if not hits:    # a date in the message ("Today: 10:00 lab meeting") restricted recall to a day with no memories
-            hits = self.store.search(text, user, limit=max(self.top_k * 3, 8), mode="hybrid", now=now, dates_in_query=False)
     except UnknownUserError: return []
     used = []
     for h in hits:

@@ -18,8 +18,8 @@ from .config import BadInput, MissingFile, find_checkout, write_text_atomic
 
 # %% auto #0
 __all__ = ['USER_RE', 'MAX_MESSAGE_CHARS', 'MAX_FILE_BYTES', 'EARLIEST', 'LATEST', 'Message', 'Conversation', 'ImportFormatError',
-           'check_user', 'parse_conversation', 'ReadResult', 'read_conversations', 'write_conversations', 'demo_dir',
-           'demo_conversations', 'load_jsonl', 'eval_questions']
+           'check_user', 'parse_time', 'parse_conversation', 'ReadResult', 'read_conversations', 'write_conversations',
+           'demo_dir', 'demo_conversations', 'load_jsonl', 'eval_questions']
 
 # %% ../nbs/02_conversations.ipynb #f17c93be
 @dataclass
@@ -62,14 +62,16 @@ def check_user(user: str) -> str:
         raise BadInput(f"invalid user name {user!r}: use letters, digits and _.@- (at most 64 characters)")
     return user
 
-def _timestamp(value, where: str) -> datetime | None:
-    if value is None: return None
-    if not isinstance(value, str): raise ImportFormatError(f"{where}: timestamp must be an ISO 8601 string")
+def parse_time(value, # ISO 8601 text; without a timezone it means UTC
+               what: str = "timestamp", # how the error names it
+              ) -> datetime: # aware, in UTC, between 1970 and 2199
+    "A time from import data, or an `ImportFormatError`: a time Milton cannot store must never reach the store."
+    if not isinstance(value, str): raise ImportFormatError(f"{what} must be an ISO 8601 string, got {value!r}")
     try:
         t = datetime.fromisoformat(value.replace("Z", "+00:00"))
         t = (t if t.tzinfo else t.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
-    except (ValueError, OverflowError): raise ImportFormatError(f"{where}: timestamp {value!r} is not an ISO 8601 time Milton can store") from None
-    if not EARLIEST <= t < LATEST: raise ImportFormatError(f"{where}: timestamp {value!r} is outside 1970–2199")
+    except (ValueError, OverflowError): raise ImportFormatError(f"{what} {value!r} is not an ISO 8601 time Milton can store") from None
+    if not EARLIEST <= t < LATEST: raise ImportFormatError(f"{what} {value!r} is outside 1970–2199")
     return t
 
 def _derived_id(messages: list) -> str:
@@ -91,7 +93,7 @@ def parse_conversation(obj, default_user: str = "owner") -> Conversation:
             raise ImportFormatError(f"{where}: content has {len(m['content']):,} characters, more than the {MAX_MESSAGE_CHARS:,} a message may have")
         try: m["content"].encode("utf-8")
         except UnicodeEncodeError: raise ImportFormatError(f"{where}: content holds a lone surrogate (a broken \\ud8xx escape); fix the text") from None
-        out.append(Message(m["role"], m["content"], _timestamp(m.get("timestamp"), where)))
+        out.append(Message(m["role"], m["content"], None if m.get("timestamp") is None else parse_time(m["timestamp"], f"{where}: timestamp")))
     cid, user = obj.get("id"), obj.get("user", default_user)
     if cid is not None and (not isinstance(cid, str) or not cid.strip()): raise ImportFormatError("'id' must be a non-empty string")
     if not isinstance(user, str) or not USER_RE.fullmatch(user):

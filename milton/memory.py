@@ -27,7 +27,7 @@ from fastcore.basics import patch
 from filelock import FileLock
 
 from .config import BadInput, MiltonConfig, NotFound, get_config
-from .conversations import EARLIEST, LATEST, Conversation, check_user, read_conversations
+from .conversations import Conversation, check_user, parse_time, read_conversations
 from .embed import Embedder
 from .redact import redact
 
@@ -77,7 +77,7 @@ class Memory:
         "A memory from `as_json`'s dict, every field checked: a bad value is a `BadInput` here, not a crash in a later read."
         d = {k: v for k, v in dict(d).items() if k in cls.__dataclass_fields__}
         for k in ("created_at", "updated_at", "last_accessed_at"):
-            if d.get(k) is not None: d[k] = _parse_time(d[k], k)
+            if d.get(k) is not None: d[k] = parse_time(d[k], k)
         for k, types in _FIELD_TYPES.items():
             if k in d and not (isinstance(d[k], types) and not (isinstance(d[k], bool) and bool not in types)):
                 raise BadInput(f"{k} must be {' or '.join(t.__name__ for t in types)}, got {d[k]!r}")
@@ -92,16 +92,6 @@ class Memory:
 _FIELD_TYPES = {"id": (str,), "user": (str,), "text": (str,), "kind": (str,), "tier": (str,), "access_count": (int,),
                 "importance": (int, float), "importance_factors": (dict,), "topics": (list,), "provenance": (list,),
                 "conversation_id": (str,), "pinned": (bool,), "stale": (bool,), "embed_model": (str,), "metadata": (dict,)}
-
-def _parse_time(value, name: str) -> datetime:
-    "An aware UTC time from ISO 8601 text, in the range an import accepts."
-    if not isinstance(value, str): raise BadInput(f"{name} must be an ISO 8601 string, got {value!r}")
-    try: t = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError: raise BadInput(f"{name} {value!r} is not ISO 8601") from None
-    try: t = (t if t.tzinfo else t.replace(tzinfo=UTC)).astimezone(UTC)
-    except OverflowError: raise BadInput(f"{name} {value!r} is outside the times Milton can store") from None
-    if not EARLIEST <= t < LATEST: raise BadInput(f"{name} {value!r} is outside 1970–2199")
-    return t
 
 # %% ../nbs/07_memory.ipynb #909ecfde
 _TS = pa.timestamp("us", tz="UTC")
