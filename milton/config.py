@@ -5,6 +5,7 @@
 # %% ../nbs/00_config.ipynb #3e5dab5e
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -15,8 +16,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 # %% auto #0
-__all__ = ['OFFLINE_ENV', 'CHAT_MODELS', 'MiltonError', 'BadInput', 'NotFound', 'MissingFile', 'Busy', 'find_checkout',
-           'default_home', 'MiltonConfig', 'get_config', 'temp_home', 'write_text_atomic', 'write_json_atomic']
+__all__ = ['OFFLINE_ENV', 'CHAT_MODELS', 'MiltonError', 'BadInput', 'NotFound', 'MissingFile', 'Busy', 'DiskFull',
+           'disk_full_is_expected', 'find_checkout', 'default_home', 'MiltonConfig', 'get_config', 'temp_home',
+           'write_text_atomic', 'write_json_atomic']
 
 # %% ../nbs/00_config.ipynb #f682fdc3
 OFFLINE_ENV = {
@@ -42,6 +44,17 @@ class MissingFile(MiltonError, FileNotFoundError):
 
 class Busy(MiltonError):
     "Another process holds what this one needs (try again later)."
+
+class DiskFull(MiltonError, OSError):
+    "The disk under `MILTON_HOME` is full: the write was not made (free some space and run it again)."
+
+@contextmanager
+def disk_full_is_expected(where: str): # the folder or URI being written
+    "Turn a full disk (ENOSPC, also when a library reports it as text) inside the block into a `DiskFull` naming `where`."
+    try: yield
+    except (OSError, RuntimeError) as e:
+        if getattr(e, "errno", None) != errno.ENOSPC and "No space left on device" not in str(e): raise
+        raise DiskFull(f"the disk holding {where} is full: nothing of this write was stored; free some space and run it again") from e
 
 # %% ../nbs/00_config.ipynb #a27b9a13
 def find_checkout(start: Path | None = None, # folder to start from; default: the current directory

@@ -26,7 +26,7 @@ import pyarrow as pa
 from fastcore.basics import patch
 from filelock import FileLock
 
-from .config import BadInput, MiltonConfig, NotFound, get_config
+from .config import BadInput, DiskFull, MiltonConfig, NotFound, disk_full_is_expected, get_config
 from .conversations import Conversation, check_user, parse_time, read_conversations
 from .embed import Embedder
 from .redact import redact
@@ -392,7 +392,7 @@ def add(self: MemoryStore, memories: list[Memory], dedupe: bool = True) -> Inges
     if not mems: return rep
     vecs, long = self.embedder.embed_chunked([m.text for m in mems])
     for m in mems: m.embed_model = self.embedder.name
-    with self._lock:
+    with self._lock, disk_full_is_expected(self.uri):     # a full disk fails the commit: the store keeps its last version
         tbl = self.table
         ids = [m.id for m in mems]
         existing = {r["id"] for r in tbl.search().where(f"id IN ({_sql_list(ids)})").select(["id"]).limit(len(ids)).to_list()}
@@ -714,10 +714,12 @@ def flush(self: MemoryStore):
     except OSError as e:               # a read-only home: statistics are a nicety, recall must still work
         log.warning("access statistics not saved: %s is not writable (%s)", self.uri, e); return
     try:
-        for c, ids in by_count.items():
-            self.table.update(where=f"id IN ({_sql_list(ids)})",
-                              values_sql={"access_count": f"access_count + {c}", "last_accessed_at": when})
-        self.committed()
+        with disk_full_is_expected(self.uri):
+            for c, ids in by_count.items():
+                self.table.update(where=f"id IN ({_sql_list(ids)})",
+                                  values_sql={"access_count": f"access_count + {c}", "last_accessed_at": when})
+            self.committed()
+    except DiskFull as e: log.warning("access statistics not saved: %s", e)
     finally: self._lock.release()
 
 # %% ../nbs/07_memory.ipynb #680e110e
@@ -731,7 +733,7 @@ def delete(self: MemoryStore, ids: list[str], user: str,
     if not ids: raise BadInput("no memory ids given")
     self.flush()
     id_list = _sql_list(ids)
-    with self._lock:
+    with self._lock, disk_full_is_expected(self.uri):
         tbl = self.table
         found = {r["id"] for r in tbl.search().where(f"user = '{user}' AND id IN ({id_list})").select(["id"]).limit(len(ids)).to_list()}
         missing = [i for i in ids if i not in found]
@@ -759,7 +761,7 @@ def committed(self: MemoryStore, n: int = 1):
 def compact(self: MemoryStore, keep_for: timedelta | None = None) -> dict: # default: `KEEP_VERSIONS_FOR`
     "Rewrite both tables' files without deleted rows, refresh their indexes, drop versions older than `keep_for`."
     keep_for, out = KEEP_VERSIONS_FOR if keep_for is None else keep_for, {}
-    with self._lock:
+    with self._lock, disk_full_is_expected(self.uri):
         for name in (self.table_name, self.chunks_name):
             if not self._exists(name): continue
             tbl = self.table if name == self.table_name else self.chunks
