@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import re
+import shutil
 import threading
 import time
 from collections import Counter
@@ -324,7 +325,14 @@ class MemoryStore:
         if name not in self.db.table_names():
             with self._lock:
                 if name not in self.db.table_names(): setup(self.db.create_table(name, schema=schema_for(self.embedder.dim)))
-        tbl = self.db.open_table(name)
+        try: tbl = self.db.open_table(name)
+        except (ValueError, FileNotFoundError):  # killed while creating it: a folder that never got a first version
+            folder = Path(self.uri) / f"{name}.lance"
+            if not self.local or any((folder / "_versions").glob("*.manifest")): raise   # a real table that fails: stay loud
+            with self._lock:
+                shutil.rmtree(folder, ignore_errors=True)      # nothing was ever committed in it
+                setup(self.db.create_table(name, schema=schema_for(self.embedder.dim)))
+            tbl = self.db.open_table(name)
         if not _indexed(tbl):                  # killed between creating the table and indexing it: finish the job
             with self._lock:                   # (through a handle that sees each of its own index commits at once)
                 setup(lancedb.connect(self.uri, read_consistency_interval=timedelta(0)).open_table(name))
