@@ -16,7 +16,7 @@ from typing import Iterator
 
 from .config import BadInput, MiltonConfig, get_config
 from .engine import Engine, check_messages, load_engine
-from .memory import Memory, MemoryStore, UnknownUserError, _from_row, check_id, check_user
+from .memory import Memory, MemoryStore, UnknownUserError, memory_from_row, check_id, check_user
 from .registry import active_adapter
 
 # %% auto #0
@@ -241,7 +241,7 @@ def _week(self: Assistant, user: str, now: datetime, n: int = 5) -> list[Memory]
     except UnknownUserError: return []
     where = self.store._where(user, now - timedelta(days=7), now, None, None, False)
     rows = self.store.table.search().where(where).limit(10_000).to_list()
-    mems = [_from_row(r) for r in rows]
+    mems = [memory_from_row(r) for r in rows]
     mems = [m for m in mems if m.kind in ("conversation", "preference", "note") and m.metadata.get("source") != "assistant"
             and owner_told(m) and not owner_said(m.text).lower().startswith("morning briefing")]
     return sorted(mems, key=lambda m: (-m.importance, -m.created_at.timestamp()))[:n]

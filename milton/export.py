@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .assistant import UsedMemory, build_messages, owner_said, owner_told, relative_age
 from .config import write_json_atomic, write_text_atomic
-from .memory import Memory, MemoryStore, _from_row, _sql_ts, check_user
+from .memory import Memory, MemoryStore, memory_from_row, sql_time, check_user
 from .redact import redact
 
 # %% auto #0
@@ -68,8 +68,8 @@ def export_pairs(store: MemoryStore, user: str,
     "Instruction pairs of `user` since `since`, split into train and held-out, with a data manifest."
     check_user(user)
     store._check_known(user); store.flush()
-    where = f"user = '{user}'" + (f" AND created_at > {_sql_ts(since)}" if since else "")
-    rows = [_from_row(r) for r in store.table.search().where(where).limit(store.count(user) + 10).to_list()]
+    where = f"user = '{user}'" + (f" AND created_at > {sql_time(since)}" if since else "")
+    rows = [memory_from_row(r) for r in store.table.search().where(where).limit(store.count(user) + 10).to_list()]
     corrections = {m.metadata.get("answer_id"): m.metadata.get("correction") for m in rows
                    if m.kind == "feedback" and m.metadata.get("correction")}
     by_position = {(m.conversation_id, m.metadata.get("exchange")): m for m in rows if m.conversation_id}

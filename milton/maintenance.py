@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 
 from .config import BadInput, MiltonError
-from .memory import Memory, MemoryStore, _COLS, _from_row, _sql_list, _to_arrow
+from .memory import Memory, MemoryStore, MEMORY_COLUMNS, memory_from_row, sql_list, memories_to_arrow
 
 # %% auto #0
 __all__ = ['log', 'UTC', 'FLOORS', 'SUMMARY_PROMPT', 'VECTOR_INDEXES', 'ImportanceWeights', 'importance_factors',
@@ -61,12 +61,12 @@ def importance_factors(mem: Memory, vector: np.ndarray, preferences: np.ndarray 
 def _user_rows(store: MemoryStore, user: str) -> list[dict]:
     store._check_known(user); store.flush()
     t = store.table
-    return t.search().where(f"user = '{user}'").select(_COLS + ["vector"]).limit(t.count_rows() + 1).to_list()
+    return t.search().where(f"user = '{user}'").select(MEMORY_COLUMNS + ["vector"]).limit(t.count_rows() + 1).to_list()
 
 def _write_back(store: MemoryStore, mems: list[Memory], vectors: np.ndarray):
     if not mems: return
     with store._lock:
-        store.table.merge_insert("id").when_matched_update_all().execute(_to_arrow(mems, vectors, store.table.schema))
+        store.table.merge_insert("id").when_matched_update_all().execute(memories_to_arrow(mems, vectors, store.table.schema))
 
 def score_importance(store: MemoryStore, user: str, now: datetime | None = None,
                      weights: ImportanceWeights = ImportanceWeights()) -> dict[str, float]:
@@ -77,7 +77,7 @@ def _rescore(store: MemoryStore, user: str, now: datetime, weights: ImportanceWe
     "Score (and, if `write`, store) every memory of `user`; returns them, freshly scored."
     rows = _user_rows(store, user)
     vecs = np.array([r["vector"] for r in rows], np.float32)
-    mems = [_from_row(r) for r in rows]
+    mems = [memory_from_row(r) for r in rows]
     prefs = np.array([v for m, v in zip(mems, vecs) if m.kind == "preference"], np.float32)
     for m, vec in zip(mems, vecs):
         others = prefs if m.kind != "preference" else None      # a preference is not "interesting" by matching itself
@@ -156,13 +156,13 @@ def consolidate(store: MemoryStore, user: str, engine, # an `Engine` that writes
     "Condense clusters of related, unconsolidated short-term memories into long-term summaries."
     now = now or datetime.now(UTC)
     rows = [r for r in _user_rows(store, user) if r["tier"] == "short" and r["kind"] in ("conversation", "preference")
-            and "consolidated_into" not in _from_row(r).metadata]
+            and "consolidated_into" not in memory_from_row(r).metadata]
     if not rows: return []
     vecs = np.array([r["vector"] for r in rows], np.float32)
     summaries, marked, new = [], [], []
     for group in _clusters(vecs, similarity, min_size):
         group = sorted(group, key=lambda i: rows[i]["created_at"])[-max_size:]
-        members = [_from_row(rows[i]) for i in group]
+        members = [memory_from_row(rows[i]) for i in group]
         notes = "\n".join(f"- ({m.created_at:%d %b %Y}) {m.text}" for m in members)
         text = engine.chat([{"role": "user", "content": SUMMARY_PROMPT.format(notes=notes)}], max_new_tokens=max_new_tokens).strip()
         centre = vecs[group].mean(axis=0); centre /= np.linalg.norm(centre)
@@ -200,11 +200,11 @@ def migrate_embeddings(store: MemoryStore, embedder, batch_size: int = 256, on_b
     todo = [r for r in old.search().select(["id"]).limit(old.count_rows() + 1).to_arrow()["id"].to_pylist() if r not in done]
     copied = 0
     for i in range(0, len(todo), batch_size):
-        rows = [_from_row(r) for r in old.search().where(f"id IN ({_sql_list(todo[i:i + batch_size])})").select(_COLS).limit(batch_size).to_list()]
+        rows = [memory_from_row(r) for r in old.search().where(f"id IN ({sql_list(todo[i:i + batch_size])})").select(MEMORY_COLUMNS).limit(batch_size).to_list()]
         vecs, long = embedder.embed_chunked([m.text for m in rows])
         for m in rows: m.embed_model = embedder.name
         if long: store._write_chunks([rows[j] for j in long], [long[j] for j in long], table=new_chunks)  # chunks first, as in `add`
-        new.add(_to_arrow(rows, vecs, new.schema))
+        new.add(memories_to_arrow(rows, vecs, new.schema))
         copied += len(rows)
         if on_batch: on_batch(copied)
     if new.count_rows() != old.count_rows():
@@ -252,6 +252,6 @@ def optimize(store: MemoryStore, min_rows_for_index: int = INDEX_MIN_ROWS, index
             mids = set(ch.search().select(["memory_id"]).limit(ch.count_rows() + 1).to_arrow()["memory_id"].to_pylist())
             alive = set(tbl.search().select(["id"]).limit(n + 1).to_arrow()["id"].to_pylist())
             dead = sorted(mids - alive)
-            if dead: ch.delete(f"memory_id IN ({_sql_list(dead)})"); orphans = len(dead)
+            if dead: ch.delete(f"memory_id IN ({sql_list(dead)})"); orphans = len(dead)
             ch.optimize(cleanup_older_than=timedelta(days=1))
     return {"rows": n, "vector_index_built": built, "vector_index": has_vector_index(store.table), "orphan_chunks_removed": orphans}

@@ -33,11 +33,12 @@ from .embed import Embedder
 from .redact import redact
 
 # %% auto #0
-__all__ = ['log', 'TIERS', 'KINDS', 'UTC', 'DETAILS', 'ID_RE', 'PREFERENCE_RE', 'DUPLICATE_THRESHOLD', 'RRF_K', 'VECTOR_WEIGHT',
-           'INDEX_MIN_ROWS', 'ANN_NPROBES', 'ANN_EF', 'SCALAR_INDEXES', 'SEARCH_MODES', 'CANDIDATES',
+__all__ = ['log', 'TIERS', 'KINDS', 'UTC', 'DETAILS', 'MEMORY_COLUMNS', 'ID_RE', 'PREFERENCE_RE', 'DUPLICATE_THRESHOLD', 'RRF_K',
+           'VECTOR_WEIGHT', 'INDEX_MIN_ROWS', 'ANN_NPROBES', 'ANN_EF', 'SCALAR_INDEXES', 'SEARCH_MODES', 'CANDIDATES',
            'WINDOW_MIN_COSINE', 'COMPACT_EVERY', 'KEEP_VERSIONS_FOR', 'Memory', 'memory_schema', 'chunk_schema',
-           'upgrade_layout', 'UnknownUserError', 'check_id', 'time_window', 'exchange_id', 'conversation_memories',
-           'Hit', 'IngestReport', 'create_indexes', 'create_chunk_indexes', 'MemoryStore', 'Hits']
+           'memories_to_arrow', 'memory_from_row', 'upgrade_layout', 'UnknownUserError', 'check_id', 'sql_time',
+           'sql_list', 'time_window', 'exchange_id', 'conversation_memories', 'Hit', 'IngestReport', 'create_indexes',
+           'create_chunk_indexes', 'MemoryStore', 'Hits']
 
 # %% ../nbs/07_memory.ipynb #2cc7c22a
 log = logging.getLogger(__name__)
@@ -106,21 +107,23 @@ def memory_schema(dim: int) -> pa.Schema:
                       ("last_accessed_at", _TS), ("access_count", pa.int32()), ("stale", pa.bool_()),
                       ("details", pa.string())])
 
-_COLS = [f.name for f in memory_schema(1) if f.name != "vector"]    # what reading a memory selects
+MEMORY_COLUMNS = [f.name for f in memory_schema(1) if f.name != "vector"]    # what reading a memory selects
 
 def chunk_schema(dim: int) -> pa.Schema:
     "The Arrow schema of the chunks table: one vector per window of a long memory."
     return pa.schema([("id", pa.string()), ("memory_id", pa.string()), ("user", pa.string()),
                       ("vector", pa.list_(pa.float32(), dim)), ("created_at", _TS), ("text", pa.string())])
 
-def _to_arrow(mems: list[Memory], vectors: np.ndarray, schema: pa.Schema) -> pa.Table:
+def memories_to_arrow(mems: list[Memory], vectors: np.ndarray, schema: pa.Schema) -> pa.Table:
+    "Memories and their vectors as rows of `schema` (the rarely read fields folded into `details`)."
     cols = {f.name: [getattr(m, f.name) for m in mems] for f in schema if f.name not in ("vector", "details")}
     cols["details"] = [json.dumps({k: v for k, v in m.as_json().items() if k in DETAILS}, ensure_ascii=False) for m in mems]
     dim = schema.field("vector").type.list_size
     cols["vector"] = pa.FixedSizeListArray.from_arrays(pa.array(np.asarray(vectors, np.float32).ravel()), dim)
     return pa.table({f.name: cols[f.name] for f in schema}, schema=schema)
 
-def _from_row(row: dict) -> Memory:
+def memory_from_row(row: dict) -> Memory:
+    "The `Memory` a table row holds (the inverse of `memories_to_arrow`, without the vector)."
     details = json.loads(row["details"]) if row.get("details") else {}
     if details.get("updated_at"): details["updated_at"] = datetime.fromisoformat(details["updated_at"])
     return Memory(**{k: v for k, v in row.items() if k in Memory.__dataclass_fields__}, **details)
@@ -160,8 +163,13 @@ def check_id(mid: str) -> str:
     if not isinstance(mid, str) or not ID_RE.fullmatch(mid): raise BadInput(f"invalid memory id {mid!r}")
     return mid
 
-def _sql_ts(t: datetime) -> str: return f"timestamp '{t.astimezone(UTC):%Y-%m-%d %H:%M:%S}+00'"
-def _sql_list(ids) -> str: return ", ".join(repr(i) for i in ids)   # ids are validated by `check_id`: no quotes inside
+def sql_time(t: datetime) -> str:
+    "A time as a LanceDB filter literal (UTC, to the second)."
+    return f"timestamp '{t.astimezone(UTC):%Y-%m-%d %H:%M:%S}+00'"
+
+def sql_list(ids) -> str:
+    "Ids as the inside of a filter's `IN (...)`; ids are validated by `check_id`, so none holds a quote."
+    return ", ".join(repr(i) for i in ids)
 
 # %% ../nbs/07_memory.ipynb #366e706f
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
@@ -403,14 +411,14 @@ def add(self: MemoryStore, memories: list[Memory], dedupe: bool = True) -> Inges
     with self._lock, disk_full_is_expected(self.uri):     # a full disk fails the commit: the store keeps its last version
         tbl = self.table
         ids = [m.id for m in mems]
-        existing = {r["id"] for r in tbl.search().where(f"id IN ({_sql_list(ids)})").select(["id"]).limit(len(ids)).to_list()}
+        existing = {r["id"] for r in tbl.search().where(f"id IN ({sql_list(ids)})").select(["id"]).limit(len(ids)).to_list()}
         keep, kvecs, merged_rows = self._fold_duplicates(mems, vecs, existing) if dedupe else (mems, vecs, [])
         rep.merged = len(mems) - len(keep)
         rep.updated = sum(m.id in existing for m in keep)
         rep.added = len(keep) - rep.updated
         rows = keep + merged_rows
         if rows:
-            data = _to_arrow(rows, np.vstack([kvecs, *[self._vector_of(m.id) for m in merged_rows]]) if merged_rows else kvecs, tbl.schema)
+            data = memories_to_arrow(rows, np.vstack([kvecs, *[self._vector_of(m.id) for m in merged_rows]]) if merged_rows else kvecs, tbl.schema)
             tbl.merge_insert("id").when_matched_update_all().when_not_matched_insert_all().execute(data)
         # chunks after their memories: a kill in between leaves a long memory found by its mean vector and full
         # text until it is written again, never chunk rows of memories that were not stored
@@ -426,9 +434,9 @@ def _write_chunks(self: MemoryStore, mems: list[Memory], chunked: list[tuple[lis
     "Replace the chunk rows of `mems` in `table` (default: the store's chunks table)."
     if not mems: return
     if table is None:
-        if self._exists(self.chunks_name): self.chunks.delete(f"memory_id IN ({_sql_list(m.id for m in mems)})")
+        if self._exists(self.chunks_name): self.chunks.delete(f"memory_id IN ({sql_list(m.id for m in mems)})")
         table = self.chunks
-    else: table.delete(f"memory_id IN ({_sql_list(m.id for m in mems)})")
+    else: table.delete(f"memory_id IN ({sql_list(m.id for m in mems)})")
     rows = [(m, k, t, v) for m, (texts, vecs) in zip(mems, chunked) for k, (t, v) in enumerate(zip(texts, vecs))]
     dim = len(rows[0][3])
     table.add(pa.table({"id": [f"{m.id}#{k}" for m, k, _, _ in rows], "memory_id": [m.id for m, *_ in rows],
@@ -525,9 +533,9 @@ def get(self: MemoryStore, mid: str, user: str, touch: bool = True) -> Memory:
     "One memory by id; a `KeyError` naming the id if this user has no such memory."
     self._check_known(user); check_id(mid)
     self.flush()
-    rows = self.table.search().where(f"id = '{mid}' AND user = '{user}'").select(_COLS).limit(1).to_list()
+    rows = self.table.search().where(f"id = '{mid}' AND user = '{user}'").select(MEMORY_COLUMNS).limit(1).to_list()
     if not rows: raise NotFound(f"no memory {mid!r} for user {user!r}")
-    return _from_row(rows[0])
+    return memory_from_row(rows[0])
 
 @patch
 def list_memories(self: MemoryStore, user: str, kind: str | None = None, tier: str | None = None,
@@ -538,9 +546,9 @@ def list_memories(self: MemoryStore, user: str, kind: str | None = None, tier: s
     where = f"user = '{user}'" + (f" AND kind = '{kind}'" if kind else "") + (f" AND tier = '{tier}'" if tier else "")
     if kind and kind not in KINDS: raise BadInput(f"kind must be one of {KINDS}")
     if tier and tier not in TIERS: raise BadInput(f"tier must be one of {TIERS}")
-    t = self.table.search().where(where).select(_COLS).limit(self.table.count_rows() + 1).to_arrow()
+    t = self.table.search().where(where).select(MEMORY_COLUMNS).limit(self.table.count_rows() + 1).to_arrow()
     rows = sorted(t.to_pylist(), key=lambda r: r["created_at"], reverse=newest_first)
-    return [_from_row(r) for r in rows[:limit]]
+    return [memory_from_row(r) for r in rows[:limit]]
 
 # %% ../nbs/07_memory.ipynb #a8903e4f
 @patch
@@ -561,8 +569,8 @@ SEARCH_MODES = ("hybrid", "vector", "fts")
 @patch
 def _where(self: MemoryStore, user, since, until, tier, kind, include_stale) -> str:
     w = [f"user = '{user}'"]
-    if since: w.append(f"created_at >= {_sql_ts(since)}")
-    if until: w.append(f"created_at < {_sql_ts(until)}")
+    if since: w.append(f"created_at >= {sql_time(since)}")
+    if until: w.append(f"created_at < {sql_time(until)}")
     if tier:
         if tier not in TIERS: raise BadInput(f"tier must be one of {TIERS}, got {tier!r}")
         w.append(f"tier = '{tier}'")
@@ -604,18 +612,18 @@ def _with_chunks(self: MemoryStore, rows, chunk_rows, where, n, key, lower_is_be
         current = best[mid][key] if mid in best else improved.get(mid)
         if current is None or sign * v < sign * current: improved[mid] = v
     if improved:   # find the memories through the full filter: chunks carry only the user
-        ids = _sql_list(improved)
+        ids = sql_list(improved)
         for r in self.table.search().where(f"{where} AND id IN ({ids})").select(["id"]).with_row_id(True).limit(len(improved)).to_list():
             best[r["id"]] = r | {key: improved[r["id"]]}
     return sorted(best.values(), key=lambda r: sign * r[key])[:n]
 
 @patch
-def _read_rows(self: MemoryStore, row_ids: dict[str, int], where: str, columns: list[str] = _COLS) -> dict[str, dict]:
+def _read_rows(self: MemoryStore, row_ids: dict[str, int], where: str, columns: list[str] = MEMORY_COLUMNS) -> dict[str, dict]:
     "The rows behind search candidates (id -> row id) in one take; by id through `where` if rows moved meanwhile."
     if not row_ids: return {}
     rows = self.table.take_row_ids(list(row_ids.values())).select(columns).to_list()   # a row id that no longer exists: no row
     if sorted(r["id"] for r in rows) != sorted(row_ids):
-        rows = self.table.search().where(f"{where} AND id IN ({_sql_list(row_ids)})").select(columns).limit(len(row_ids)).to_list()
+        rows = self.table.search().where(f"{where} AND id IN ({sql_list(row_ids)})").select(columns).limit(len(row_ids)).to_list()
     return {r["id"]: r for r in rows}
 
 # %% ../nbs/07_memory.ipynb #7039db1e
@@ -651,11 +659,11 @@ def _ranked(self: MemoryStore, query: str, qv, where: str, limit: int, mode: str
     wanted = fused if recency else [mid for mid, _ in sorted(fused.items(), key=lambda kv: (-kv[1].score, kv[0]))[:limit]]
     # winners only full text found get their vectors read too (one column more), so that every hit has its cosine
     need_vectors = qv is not None and any(fused[mid].vector_similarity is None for mid in wanted)
-    rows = self._read_rows({mid: row_ids[mid] for mid in wanted}, where, _COLS + ["vector"] if need_vectors else _COLS)
+    rows = self._read_rows({mid: row_ids[mid] for mid in wanted}, where, MEMORY_COLUMNS + ["vector"] if need_vectors else MEMORY_COLUMNS)
     fused = {mid: fused[mid] for mid in rows}
     for mid, r in rows.items():
         h = fused[mid]
-        h.memory = _from_row(r)
+        h.memory = memory_from_row(r)
         if qv is not None and h.vector_similarity is None:       # found by full text only
             h.vector_similarity = float(np.asarray(r["vector"], np.float32) @ qv)   # unit vectors: the dot is the cosine
     if recency:
@@ -715,7 +723,7 @@ def flush(self: MemoryStore):
     "Apply pending access statistics in as few commits as possible."
     if not self._pending: return
     pending, self._pending, self._pending_since = self._pending, Counter(), None
-    when = _sql_ts(self._pending_when or datetime.now(UTC))
+    when = sql_time(self._pending_when or datetime.now(UTC))
     by_count: dict[int, list[str]] = {}
     for mid, c in pending.items(): by_count.setdefault(c, []).append(mid)
     try: self._lock.acquire()
@@ -724,7 +732,7 @@ def flush(self: MemoryStore):
     try:
         with disk_full_is_expected(self.uri):
             for c, ids in by_count.items():
-                self.table.update(where=f"id IN ({_sql_list(ids)})",
+                self.table.update(where=f"id IN ({sql_list(ids)})",
                                   values_sql={"access_count": f"access_count + {c}", "last_accessed_at": when})
             self.committed()
     except DiskFull as e: log.warning("access statistics not saved: %s", e)
@@ -740,18 +748,18 @@ def delete(self: MemoryStore, ids: list[str], user: str,
     ids = [check_id(i) for i in ids]
     if not ids: raise BadInput("no memory ids given")
     self.flush()
-    id_list = _sql_list(ids)
+    id_list = sql_list(ids)
     with self._lock, disk_full_is_expected(self.uri):
         tbl = self.table
         found = {r["id"] for r in tbl.search().where(f"user = '{user}' AND id IN ({id_list})").select(["id"]).limit(len(ids)).to_list()}
         missing = [i for i in ids if i not in found]
         if missing: raise NotFound(f"no memories {missing} for user {user!r}; nothing was deleted")
-        summaries = tbl.search().where(f"user = '{user}' AND kind = 'summary'").select(_COLS).limit(tbl.count_rows() + 1).to_list()
-        stale = [s["id"] for s in summaries if set(_from_row(s).provenance) & found] if mark_stale else []
+        summaries = tbl.search().where(f"user = '{user}' AND kind = 'summary'").select(MEMORY_COLUMNS).limit(tbl.count_rows() + 1).to_list()
+        stale = [s["id"] for s in summaries if set(memory_from_row(s).provenance) & found] if mark_stale else []
         tbl.delete(f"user = '{user}' AND id IN ({id_list})")
         self._known.discard(user)
         if self._exists(self.chunks_name): self.chunks.delete(f"memory_id IN ({id_list})")
-        if stale: tbl.update(where=f"id IN ({_sql_list(stale)})", values={"stale": True})
+        if stale: tbl.update(where=f"id IN ({sql_list(stale)})", values={"stale": True})
         self.compact(keep_for=timedelta(0))    # deleted for good: rewrite the files that held them, drop old versions
     return {"deleted": sorted(found), "stale_summaries": stale}
 
