@@ -18,16 +18,16 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 import milton
-from .config import BadInput, MiltonError, get_config, write_text_atomic
+from .config import BadInput, MiltonError, NotFound, get_config, write_text_atomic
 
 # %% auto #0
-__all__ = ['app', 'models_app', 'runs_app', 'memory_app', 'training_app', 'schedule_app', 'out', 'err', 'JsonOpt', 'UserOpt',
-           'EngineOpt', 'TokensOpt', 'CHAT_HELP', 'NIGHTLY_DEFAULTS', 'DEMO_QUERIES', 'DEMO_NIGHTLY', 'MiltonGroup',
+__all__ = ['app', 'models_app', 'runs_app', 'memory_app', 'training_app', 'schedule_app', 'probes_app', 'out', 'err', 'JsonOpt',
+           'UserOpt', 'EngineOpt', 'TokensOpt', 'CHAT_HELP', 'DEMO_QUERIES', 'DEMO_NIGHTLY', 'MiltonGroup',
            'print_json', 'main', 'config_cmd', 'models_list', 'models_provision', 'run_cmd', 'runs_list',
            'runs_pipelines', 'memory_import', 'memory_export', 'memory_list', 'memory_search', 'memory_show',
            'memory_stats', 'memory_delete', 'memory_prune', 'memory_consolidate', 'ask_cmd', 'rate_cmd', 'chat_cmd',
-           'briefing_cmd', 'serve_cmd', 'nightly_cmd', 'training_history', 'training_rollback', 'training_export',
-           'schedule_show', 'demo_cmd']
+           'briefing_cmd', 'serve_cmd', 'probes_build', 'probes_list', 'probes_show', 'nightly_cmd', 'training_history',
+           'training_rollback', 'training_export', 'schedule_show', 'demo_cmd']
 
 # %% ../nbs/90_cli.ipynb #f5847834
 class MiltonGroup(TyperGroup):
@@ -45,8 +45,9 @@ runs_app = typer.Typer(help="Pipeline runs under runs/.", no_args_is_help=True)
 memory_app = typer.Typer(help="The memory store: import, search, inspect, delete.", no_args_is_help=True)
 training_app = typer.Typer(help="The LoRA adapters nightly training produced: history, rollback, export.", no_args_is_help=True)
 schedule_app = typer.Typer(help="Running the nightly job on a schedule.", no_args_is_help=True)
+probes_app = typer.Typer(help="Owner probes: questions built from what the owner said, to measure whether Milton answers them right.", no_args_is_help=True)
 app.add_typer(models_app, name="models"); app.add_typer(runs_app, name="runs"); app.add_typer(memory_app, name="memory")
-app.add_typer(training_app, name="training"); app.add_typer(schedule_app, name="schedule")
+app.add_typer(training_app, name="training"); app.add_typer(schedule_app, name="schedule"); app.add_typer(probes_app, name="probes")
 out, err = Console(), Console(stderr=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
@@ -146,6 +147,19 @@ def runs_pipelines(as_json: JsonOpt = False):
         for k, v in params.items(): t.add_row(k, v["type"], v["default"], v["help"])
         out.print(t)
 
+# %% ../nbs/90_cli.ipynb #53b4f245
+def _forget(store, ids: list[str], who: str, forget_now: bool = False) -> dict:
+    "Delete memories, turn their probes into `forgotten` probes, mark the adapters that trained on them; roll back now if asked."
+    from milton.probes import forget_probes
+    from milton.registry import active_adapter, mark_forgotten, newest_clean, rollback
+    res = store.delete(ids, who)
+    saw = mark_forgotten(res["deleted"], store.cfg) if res["deleted"] else []
+    serving = (active_adapter(store.cfg) or [None])[0]
+    res |= {"forgotten_probes": len(forget_probes(who, res["deleted"], store.cfg)) if res["deleted"] else 0,
+            "adapters_trained_on_them": saw, "active_trained_on_them": serving in saw, "serving": serving}
+    if forget_now and serving in saw: res["active"] = rollback(newest_clean(store.cfg) or "base", store.cfg)
+    return res
+
 # %% ../nbs/90_cli.ipynb #f5105804
 UserOpt = Annotated[Optional[str], typer.Option("--user", "-u", help="Whose memories (default: MILTON_USER, else the store's only user).")]
 
@@ -235,11 +249,16 @@ def memory_stats(user: UserOpt = None, as_json: JsonOpt = False):
 
 @memory_app.command("delete")
 def memory_delete(ids: Annotated[list[str], typer.Argument(help="Memory ids to delete.")], user: UserOpt = None,
+                  forget_now: Annotated[bool, typer.Option("--forget-now", help="Also stop serving every adapter that trained on them, now: roll back to the newest one that did not (or the base model).")] = False,
                   as_json: JsonOpt = False):
-    "Delete memories for good; summaries built from them are marked stale. Unknown ids delete nothing."
-    with _store() as store: res = store.delete(ids, _owner(store, user))
+    "Delete memories for good; summaries built from them are marked stale; adapters that trained on them are marked. Unknown ids delete nothing."
+    with _store() as store: res = _forget(store, ids, _owner(store, user), forget_now)
     if as_json: return print_json(res)
     out.print(f"deleted {len(res['deleted'])} memories" + (f"; {len(res['stale_summaries'])} summaries marked stale" if res["stale_summaries"] else ""))
+    if "active" in res: out.print(f"now serving: {res['active'] or 'the base model'} (it never trained on them)")
+    elif res["active_trained_on_them"]:
+        out.print(f"[yellow]the serving adapter {res['serving']} trained on {'it' if len(res['deleted']) == 1 else 'them'}[/yellow]: tonight's nightly run "
+                  f"retrains without {'it' if len(res['deleted']) == 1 else 'them'}; `--forget-now` stops serving it at once")
 
 @memory_app.command("prune")
 def memory_prune(user: UserOpt = None,
@@ -330,7 +349,8 @@ def chat_cmd(user: UserOpt = None, engine: EngineOpt = "llamacpp", max_tokens: T
             elif cmd == "/why":
                 out.print(_why(last) if last else "no answer yet")
             elif cmd == "/forget":
-                res = bot.store.delete(arg.split(), who); out.print(f"forgot {', '.join(res['deleted'])}")
+                res = _forget(bot.store, arg.split(), who); out.print(f"forgot {', '.join(res['deleted'])}")
+                if res["active_trained_on_them"]: out.print(f"the serving adapter trained on it; tonight's run retrains without it")
             elif cmd == "/rate":
                 if not last: out.print("no answer to rate yet"); continue
                 n, _, correction = arg.partition(" ")
@@ -375,21 +395,76 @@ def serve_cmd(host: Annotated[str, typer.Option(help="Address to listen on; keep
     serve(_assistant(engine), host, port)
 
 
-# %% ../nbs/90_cli.ipynb #9d2b3d17
-NIGHTLY_DEFAULTS = {"model": "base", "max_steps": 100, "grad_accum": 4, "log_every": 10, "eval_limit": 0, "eval_held_out": 0,
-                    "eval_max_new_tokens": 48, "maintain_memory": True}   # the roadmap's sizes; the notebook's own defaults are test-sized
+# %% ../nbs/90_cli.ipynb #d37a34eb
+@probes_app.command("build")
+def probes_build(user: UserOpt = None, seed: Annotated[int, typer.Option(help="Which abstention questions are drawn.")] = 0,
+                 as_json: JsonOpt = False):
+    "Build the owner's probes from memory now; a new version is stored only if they changed."
+    from milton.probes import refresh_probes
+    with _store() as store, err.status("Building probes…"): ps = refresh_probes(store, _owner(store, user), seed)
+    info = {"user": ps.user, "version": ps.version, "sha256": ps.sha256, "memories": ps.memories, "counts": ps.counts()}
+    if as_json: return print_json(info)
+    c = ps.counts()
+    out.print(f"probes v{ps.version} for {ps.user}: {c['total']} ({c['fact']} facts, {c['update']} updates, {c['abstention']} abstentions, "
+              f"{c['forgotten']} forgotten; {c['gate']} gate, {c['train']} train) from {ps.memories} memories")
 
-def _nightly(params: list[str], as_json: bool = False, quiet: bool = False, user: str | None = None):
-    "Run the nightly pipeline on this home with the real sizes, `params` overriding them; exit 1 if it failed."
+@probes_app.command("list")
+def probes_list(user: UserOpt = None, version: Annotated[Optional[int], typer.Option(help="A stored version (default: the newest).")] = None,
+                kind: Annotated[Optional[str], typer.Option(help="Only this kind: fact, update, abstention or forgotten.")] = None,
+                as_json: JsonOpt = False):
+    "The owner's probes: question, the facts a right answer states, kind and split."
+    from dataclasses import asdict
+    from milton.probes import KINDS, load_probes
+    if kind and kind not in KINDS: raise BadInput(f"kind must be one of {KINDS}, got {kind!r}")
+    with _store() as store: who = _owner(store, user)
+    ps = load_probes(who, version, get_config())
+    probes = [p for p in ps.probes if not kind or p.kind == kind]
+    if as_json: return print_json([asdict(p) for p in probes])
+    t = Table("id", "kind", "split", "question", "facts", title=f"{who}'s probes, v{ps.version} ({len(probes)})")
+    for p in probes: t.add_row(p.id, p.kind, p.split, _short(p.question, 90), ", ".join(p.facts) + (f" (not {', '.join(p.stale)})" if p.stale else ""))
+    out.print(t)
+
+@probes_app.command("show")
+def probes_show(probe_id: Annotated[str, typer.Argument(help="A probe id from `milton probes list`.")], user: UserOpt = None,
+                version: Annotated[Optional[int], typer.Option(help="A stored version (default: the newest).")] = None, as_json: JsonOpt = False):
+    "One probe, with the memories that hold its answer."
+    from dataclasses import asdict
+    from milton.probes import load_probes
+    with _store() as store:
+        who = _owner(store, user)
+        ps = load_probes(who, version, get_config())
+        p = next((p for p in ps.probes if p.id == probe_id), None)
+        if p is None: raise NotFound(f"no probe {probe_id!r} in {who}'s probes v{ps.version}; see `milton probes list`")
+        evidence = []
+        for mid in p.evidence:
+            try: evidence.append(store.get(mid, who, touch=False).as_json())
+            except KeyError: evidence.append({"id": mid, "deleted": True})
+    if as_json: return print_json(asdict(p) | {"evidence_memories": evidence})
+    out.print(f"[bold]{p.question}[/bold]\n  kind: {p.kind} · split: {p.split} · form: {p.form}\n  a right answer states: {', '.join(p.facts) or '(that Milton does not know)'}"
+              + (f"\n  and not: {', '.join(p.stale)}" if p.stale else "") + f"\n  from: {p.source or '-'}", highlight=False)
+    for e in evidence: out.print(f"  evidence {e['id']}: " + ("(deleted)" if e.get("deleted") else _short(e["text"], 120)), highlight=False)
+
+# %% ../nbs/90_cli.ipynb #9d2b3d17
+def _nightly(params: list[str], as_json: bool = False, quiet: bool = False, user: str | None = None, sizes: str = "production"):
+    "Run the nightly pipeline on this home with a `NightlyParams` preset, `params` overriding it; the typed result (exit 1 if it failed)."
+    from milton.nightly import NightlyParams, NightlyResult
+    from milton.runs import pipeline_parameters
     cfg = get_config()
-    if not any(p.startswith("user=") for p in params):
+    declared = pipeline_parameters("nightly")
+    pairs = [p.split("=", 1) if "=" in p else (p, None) for p in params]
+    if bad := [k for k, v in pairs if v is None]: raise BadInput(f"a parameter is key=value, got {bad[0]!r}")
+    settings = {k: v for k, v in pairs if k not in declared}
+    getattr(NightlyParams, sizes)().with_overrides(settings)      # a misspelt setting fails here, before anything runs
+    own = [f"{k}={v}" for k, v in pairs if k in declared]
+    if not any(k == "user" for k, _ in pairs):
         with _store() as store: user = _owner(store, user)
-    rec = _run("nightly", params, as_json, NIGHTLY_DEFAULTS | {"milton_home": str(cfg.home), "user": user or cfg.user}, quiet)
+    defaults = {"milton_home": str(cfg.home), "user": user or cfg.user, "sizes": sizes, "settings": json.dumps(settings)}
+    rec = _run("nightly", own, as_json, defaults, quiet)
     if not (as_json or quiet): out.print(f"[bold]{rec.metrics.get('decision')}[/bold]: {rec.metrics.get('reason')}", highlight=False)
-    return rec
+    return NightlyResult.from_json(rec.metrics), rec
 
 @app.command("nightly")
-def nightly_cmd(param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="Override a parameter: -p max_steps=50 (see `milton runs pipelines`).")] = None,
+def nightly_cmd(param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="Override a setting of NightlyParams or LoraParams (-p max_steps=50) or a notebook parameter (-p since=2026-10-01).")] = None,
                 user: UserOpt = None, as_json: JsonOpt = False):
     "Tonight's self-training: export new conversations, train a LoRA adapter, evaluate, promote only if better."
     _nightly(param or [], as_json, user=user)
@@ -400,10 +475,11 @@ def training_history(as_json: JsonOpt = False):
     from milton.registry import read_registry
     reg = read_registry(get_config())
     if as_json: return print_json(reg)
-    t = Table("version", "status", "created", "personal ROUGE-L", "decision", title=f"Adapters (active: {reg['active'] or 'base model'})", show_lines=True)
+    t = Table("version", "status", "created", "probe accuracy", "decision", title=f"Adapters (active: {reg['active'] or 'base model'})", show_lines=True)
     for v in reversed(reg["versions"]):
-        r = (v.get("metrics") or {}).get("rouge_l_personal")
-        t.add_row(v["version"], v["status"], v["created_at"][:16], f"{r:.3f}" if r is not None else "-", v["decision"])
+        r = (v.get("metrics") or {}).get("probe_accuracy")
+        note = f"\n[yellow]trained on {len(v['forgotten'])} deleted memories[/yellow]" if v.get("forgotten") else ""
+        t.add_row(v["version"], v["status"], v["created_at"][:16], f"{r:.3f}" if r is not None else "-", v["decision"] + note)
     out.print(t)
 
 @training_app.command("rollback")
@@ -470,8 +546,7 @@ def _demo_answer(question: str = "What is my cat called?"):
     return ans
 
 # %% ../nbs/90_cli.ipynb #e47a5776
-DEMO_NIGHTLY = ["user=ada", "since=2026-08-01", "as_of=2026-10-12", "max_steps=12", "grad_accum=2", "log_every=2",
-                "eval_limit=10", "eval_held_out=6", "eval_max_new_tokens=32", "maintain_memory=false"]
+DEMO_NIGHTLY = ["user=ada", "since=2026-08-01", "as_of=2026-10-12"]     # with the `demo()` sizes
 
 @app.command("demo")
 def demo_cmd(param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="Override a nightly parameter, e.g. -p max_steps=30.")] = None,
@@ -482,21 +557,22 @@ def demo_cmd(param: Annotated[Optional[list[str]], typer.Option("--param", "-p",
     with err.status("Provisioning models…"): provision_base(get_config())
     provision_s = time.perf_counter() - t0
     if not as_json: _demo_memory(); _demo_answer()
-    rec = _nightly(DEMO_NIGHTLY + list(param or []), as_json, quiet=True)
+    night, rec = _nightly(DEMO_NIGHTLY + list(param or []), as_json, quiet=True, sizes="demo")
     if as_json: return
-    m = rec.metrics
-    tr = m.get("training", {})
+    tr = night.training
     if tr:
-        out.print(f"[bold]Nightly training[/bold]: {tr['steps']} steps on {m['data']['train']} pairs ({m['data']['held_out']} held out), "
+        out.print(f"[bold]Nightly training[/bold]: {tr['steps']} steps on {night.data['train']} pairs ({night.data['held_out']} held out), "
                   f"{tr['tokens']:,} tokens in {tr['seconds']:.0f} s = {tr['tokens_per_s']:.0f} tokens/s "
                   f"({tr['share_of_peak']:.0%} of this CPU's matmul peak); loss {tr['losses'][0][1]:.2f} → {tr['final_loss']:.2f}")
-        ev = {k: {r["category"]: r for r in v} for k, v in m["evaluation"].items()}
-        t = Table("personal ROUGE-L", "no memory", "with memory", title=f"Base model ({m['active_before']}) vs tonight's adapter")
+    if night.scores:
+        counts = night.probes["counts"]
+        t = Table("owner-probe accuracy", "no memory", "with memory",
+                  title=f"Ada's {counts['total']} probes: {night.against} (before) vs tonight's adapter (after)")
         for who in ("active", "candidate"):
-            t.add_row("before" if who == "active" else "after", *(f"{ev[f'{who}|{mem}']['personal']['rouge_l']:.3f}" for mem in ("no_memory", "memory")))
+            t.add_row("before" if who == "active" else "after",
+                      *(f"{night.score(who, mem).probe_accuracy(None):.1%}" for mem in (False, True)))
         out.print(t)
-        if m.get("before_after"):
-            ba = next((r for r in m["before_after"] if r.get("active") != r.get("candidate")), m["before_after"][0])
-            out.print(f"[cyan]{ba['question']}[/cyan]\n  before: {ba.get('active', '')}\n  after:  {ba.get('candidate', '')}\n  reference: {ba['reference']}", highlight=False)
-    out.print(f"[bold]Decision: {m.get('decision')}[/bold] — {m.get('reason')}", highlight=False)
+        right = next((a for a in night.answers if a["memory"] and a["model"] == "candidate" and a["correct"] and a["kind"] == "fact"), None)
+        if right: out.print(f"[cyan]{right['question']}[/cyan]\n  after, with memory: {right['answer']}", highlight=False)
+    out.print(f"[bold]Decision: {night.decision}[/bold] — {night.reason}", highlight=False)
     out.print(f"report: {rec.report}\nmodels ready in {provision_s:.1f} s · whole demo: {time.perf_counter() - t0:.0f} s")

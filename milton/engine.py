@@ -78,7 +78,8 @@ class Engine(ABC):
     @abstractmethod
     def encode_chat(self, messages: list[dict]) -> list[int]: "Token ids of the chat, formatted for a new assistant turn."
     @abstractmethod
-    def _generate_ids(self, prompt: list[int], max_new_tokens: int, temperature: float, seed: int) -> Iterator[int]: ...
+    def generate_ids(self, prompt: list[int], max_new_tokens: int, temperature: float = 0.0, seed: int = 0) -> Iterator[int]:
+        "Token ids of the answer to an encoded prompt, one at a time (stop tokens included; the caller stops)."
     @abstractmethod
     def decode(self, ids: list[int]) -> str: "Text of token ids, special tokens dropped."
     @abstractmethod
@@ -99,11 +100,13 @@ class Engine(ABC):
     def stream(self, messages: list[dict], max_new_tokens: int = 128, temperature: float = 0.0,
                seed: int = 0) -> Iterator[str]:
         "Yield the answer's text piece by piece as it is generated (greedy when temperature is 0)."
-        for piece, _ in self._stream(self._prompt(messages, max_new_tokens), max_new_tokens, temperature, seed): yield piece
+        for piece, _ in self.stream_ids(self._prompt(messages, max_new_tokens), max_new_tokens, temperature, seed): yield piece
 
-    def _stream(self, prompt, max_new_tokens, temperature, seed) -> Iterator[tuple[str, int]]:
+    def stream_ids(self, prompt: list[int], # token ids of a formatted chat (`encode_chat`), already fitted to the window
+                   max_new_tokens: int, temperature: float = 0.0, seed: int = 0) -> Iterator[tuple[str, int]]:
+        "Yield `(text piece, tokens so far)` as the answer to an encoded prompt is generated."
         ids, shown, stops = [], "", self.stop_ids()
-        for tok in self._generate_ids(prompt, max_new_tokens, temperature, seed):
+        for tok in self.generate_ids(prompt, max_new_tokens, temperature, seed):
             if tok in stops: break
             ids.append(tok)
             text = self.decode(ids)
@@ -118,7 +121,7 @@ class Engine(ABC):
         t0 = time.perf_counter()
         prompt = self._prompt(messages, max_new_tokens)
         first, n, pieces = None, 0, []
-        for piece, n in self._stream(prompt, max_new_tokens, temperature, seed):
+        for piece, n in self.stream_ids(prompt, max_new_tokens, temperature, seed):
             if first is None: first = time.perf_counter() - t0
             pieces.append(piece)
         total = time.perf_counter() - t0
@@ -175,12 +178,12 @@ class TransformersEngine(Engine):
         self.adapter = version
         if old and old != version and old in self._peft.peft_config: self._peft.delete_adapter(old)
 
-    def _forward_model(self):
+    def forward_model(self):
         "The model to run, and a context that switches LoRA off when no adapter is active."
         if self._peft is None: return self.hf_model, nullcontext()
         return self._peft, (nullcontext() if self.adapter else self._peft.disable_adapter())
 
-    def _generate_ids(self, prompt, max_new_tokens, temperature, seed):
+    def generate_ids(self, prompt, max_new_tokens, temperature, seed):
         import torch       # here, not at import: the llama.cpp engine (the CLI's default) never needs it
         return torch.inference_mode()(self._decode)(prompt, max_new_tokens, temperature, seed)
 
@@ -188,7 +191,7 @@ class TransformersEngine(Engine):
         import torch
         gen = torch.Generator().manual_seed(seed)
         ids, past = torch.tensor([prompt]), None
-        model, lora = self._forward_model()
+        model, lora = self.forward_model()
         with lora:
             for _ in range(max_new_tokens):
                 out = model(input_ids=ids, past_key_values=past, use_cache=True)
@@ -236,7 +239,7 @@ class LlamaCppEngine(Engine):
             if len(toks) == 1: ids.add(toks[0])
         return ids
 
-    def _generate_ids(self, prompt, max_new_tokens, temperature, seed):
+    def generate_ids(self, prompt, max_new_tokens, temperature, seed):
         if not self.prompt_cache: self.llm.reset()
         self.llm.set_seed(seed)
         kw = dict(temp=temperature, top_k=0 if temperature > 0 else 1, top_p=1.0, min_p=0.0, repeat_penalty=1.0)
@@ -271,6 +274,93 @@ class LlamaCppEngine(Engine):
         if getattr(self, "llm", None) is not None:
             if self._lora is not None: self.set_adapter(None)
             self.llm.close(); self.llm = None
+
+# %% ../nbs/03_engine.ipynb #5cc38d74
+def _end_of_turn(self: Engine) -> int:
+    "The token that closes an assistant turn (`<|im_end|>` in ChatML models), else end of text."
+    ids = self.tokenize("<|im_end|>", special=True)
+    return ids[0] if len(ids) == 1 else min(self.stop_ids())
+
+def _score(self: Engine, messages: list[dict], # the chat before the answer
+           target: str) -> tuple[float, int]: # the assistant's answer to score
+    "`(summed negative log-likelihood of target's tokens, their count)`, end-of-turn token included."
+    prompt = self.encode_chat(check_messages(messages))
+    answer = self.tokenize(target) + [self.end_of_turn()]
+    if len(prompt) + len(answer) > self.n_ctx:
+        raise BadInput(f"the chat and its target take {len(prompt) + len(answer)} tokens, more than the {self.n_ctx}-token window")
+    return float(sum(self.token_nll(prompt, answer))), len(answer)
+
+def _generate_batch(self: Engine, chats: list[list[dict]], max_new_tokens: int = 64, batch_size: int = 8) -> list[str]:
+    "Greedy answers to many chats, in order (engines that batch faster override this)."
+    return [self.generate(c, max_new_tokens=max_new_tokens).text for c in chats]
+
+Engine.end_of_turn, Engine.score, Engine.generate_batch = _end_of_turn, _score, _generate_batch
+
+# %% ../nbs/03_engine.ipynb #3acb6ff3
+def _tf_tokenize(self: TransformersEngine, text: str, special: bool = False) -> list[int]:
+    "Token ids of plain text (special-token markup is read as such only with `special`)."
+    return self.tokenizer.encode(text, add_special_tokens=False, split_special_tokens=not special)
+
+def _tf_next_logits(self: TransformersEngine, ids: list[int]):
+    "The logits (numpy, fp32) of the token that follows `ids`."
+    import torch
+    model, lora = self.forward_model()
+    with lora, torch.inference_mode(): return model(input_ids=torch.tensor([ids])).logits[0, -1].float().numpy()
+
+def _tf_token_nll(self: TransformersEngine, prompt: list[int], answer: list[int]) -> list[float]:
+    "Negative log-likelihood of each answer token after the prompt, in one forward pass."
+    import torch
+    model, lora = self.forward_model()
+    with lora, torch.inference_mode():
+        logits = model(input_ids=torch.tensor([prompt + answer])).logits[0, len(prompt) - 1:-1].float()
+        return (-torch.log_softmax(logits, -1).gather(1, torch.tensor(answer)[:, None])[:, 0]).tolist()
+
+def _tf_generate_batch(self: TransformersEngine, chats: list[list[dict]], max_new_tokens: int = 64, batch_size: int = 8) -> list[str]:
+    "Greedy answers in left-padded batches of similar length: the same answers as one at a time, several times faster."
+    import torch
+    tok, (model, lora) = self.tokenizer, self.forward_model()
+    pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
+    encoded = [self._prompt(c, max_new_tokens) for c in chats]
+    order, outs = sorted(range(len(chats)), key=lambda i: len(encoded[i])), [""] * len(chats)
+    with lora, torch.inference_mode():
+        for s in range(0, len(order), batch_size):
+            idx = order[s:s + batch_size]
+            n = max(len(encoded[i]) for i in idx)
+            ids = torch.tensor([[pad] * (n - len(encoded[i])) + encoded[i] for i in idx])
+            mask = torch.tensor([[0] * (n - len(encoded[i])) + [1] * len(encoded[i]) for i in idx])
+            gen = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=max_new_tokens, do_sample=False,
+                                 pad_token_id=pad, eos_token_id=sorted(self.stop_ids()))
+            for row, i in enumerate(idx): outs[i] = tok.decode(gen[row, n:], skip_special_tokens=True).strip()
+    return outs
+
+TransformersEngine.tokenize, TransformersEngine.next_logits, TransformersEngine.token_nll = _tf_tokenize, _tf_next_logits, _tf_token_nll
+TransformersEngine.generate_batch = _tf_generate_batch
+
+# %% ../nbs/03_engine.ipynb #bfead205
+def _cpp_tokenize(self: LlamaCppEngine, text: str, special: bool = False) -> list[int]:
+    "Token ids of plain text (special-token markup is read as such only with `special`)."
+    return self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=special)
+
+def _cpp_next_logits(self: LlamaCppEngine, ids: list[int]):
+    "The logits (numpy, fp32) of the token that follows `ids`."
+    import numpy as np
+    self.llm.reset(); self.llm.eval(ids)            # llama.cpp keeps the last position's logits
+    return np.ctypeslib.as_array(self.llm._ctx.get_logits(), shape=(self.llm.n_vocab(),)).copy()
+
+def _cpp_token_nll(self: LlamaCppEngine, prompt: list[int], answer: list[int]) -> list[float]:
+    "Negative log-likelihood of each answer token after the prompt, feeding the answer one token at a time."
+    import numpy as np
+    out, logits = [], self.next_logits(prompt)
+    for i, t in enumerate(answer):
+        z = logits.astype(np.float64); z -= z.max()
+        out.append(float(np.log(np.exp(z).sum()) - z[t]))
+        if i + 1 < len(answer):
+            self.llm.eval([t])
+            logits = np.ctypeslib.as_array(self.llm._ctx.get_logits(), shape=(self.llm.n_vocab(),)).copy()
+    self.llm.reset()                                # the next prompt must not reuse the scored tokens
+    return out
+
+LlamaCppEngine.tokenize, LlamaCppEngine.next_logits, LlamaCppEngine.token_nll = _cpp_tokenize, _cpp_next_logits, _cpp_token_nll
 
 # %% ../nbs/03_engine.ipynb #514a0771
 ENGINES = ("llamacpp", "transformers")

@@ -10,12 +10,11 @@ from datetime import datetime, timezone
 
 import numpy as np
 import pandas as pd
-import torch
 from rouge_score import rouge_scorer
 
-from .assistant import Assistant, build_messages
-from .engine import TransformersEngine
-from .lora import assistant_loss, collate, tokenize_pair
+from .assistant import Assistant
+from .context import build_messages
+from .engine import Engine
 
 # %% auto #0
 __all__ = ['PERSONAL', 'rouge_l', 'has_facts', 'items_from_pairs', 'evaluate', 'summarize']
@@ -43,39 +42,8 @@ def items_from_pairs(pairs) -> list[dict]:
                     "reference": msgs[-1]["content"], "facts": []})
     return out
 
-# %% ../nbs/15_evaluate.ipynb #5121b178
-@torch.inference_mode()
-def _generate(engine: TransformersEngine, prompts: list[list[dict]], max_new_tokens: int, batch_size: int) -> list[str]:
-    "Greedy answers for many chats, in left-padded batches."
-    tok, (model, lora) = engine.tokenizer, engine._forward_model()
-    pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
-    outs = [""] * len(prompts)
-    encoded = [engine.encode_chat(m) for m in prompts]
-    order = sorted(range(len(prompts)), key=lambda i: len(encoded[i]))
-    with lora:
-        for s in range(0, len(order), batch_size):
-            idx = order[s:s + batch_size]
-            n = max(len(encoded[i]) for i in idx)
-            ids = torch.tensor([[pad] * (n - len(encoded[i])) + encoded[i] for i in idx])
-            mask = torch.tensor([[0] * (n - len(encoded[i])) + [1] * len(encoded[i]) for i in idx])
-            gen = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=max_new_tokens, do_sample=False,
-                                 pad_token_id=pad, eos_token_id=sorted(engine.stop_ids()))
-            for row, i in enumerate(idx): outs[i] = tok.decode(gen[row, n:], skip_special_tokens=True).strip()
-    return outs
-
-@torch.inference_mode()
-def _reference_nll(engine: TransformersEngine, chats: list[list[dict]]) -> list[tuple[float, int]]:
-    "Summed negative log-likelihood and token count of each chat's last (assistant) message."
-    tok, (model, lora) = engine.tokenizer, engine._forward_model()
-    out = []
-    with lora:
-        for chat in chats:
-            ids, mask, labels = collate([tokenize_pair(tok, chat, engine.n_ctx)], [0], 0)
-            mean, n = assistant_loss(model, ids, mask, labels)      # the training loss, on the same tokens
-            out.append((float(mean) * n, n))
-    return out
-
-def evaluate(engine: TransformersEngine, # with the adapter to evaluate already set (or none)
+# %% ../nbs/15_evaluate.ipynb #1ab67092
+def evaluate(engine: Engine, # any engine, with the adapter to evaluate already set (or none)
              items: list[dict], # from `eval_questions()` and `items_from_pairs`
              assistant: Assistant | None = None, # recalls memories when `with_memory`
              user: str = "owner", with_memory: bool = False,
@@ -86,8 +54,8 @@ def evaluate(engine: TransformersEngine, # with the adapter to evaluate already 
     for it in items:
         mems = assistant.recall(it["question"], user, now or datetime.now(timezone.utc)) if with_memory and assistant else []
         prompts.append(build_messages(it["question"], user, mems))
-    answers = _generate(engine, prompts, max_new_tokens, batch_size)
-    nll = _reference_nll(engine, [p + [{"role": "assistant", "content": it["reference"]}] for p, it in zip(prompts, items)])
+    answers = engine.generate_batch(prompts, max_new_tokens, batch_size=batch_size)
+    nll = [engine.score(p, it["reference"]) for p, it in zip(prompts, items)]
     return pd.DataFrame([{"id": it["id"], "category": it["category"], "question": it["question"], "reference": it["reference"],
                           "answer": a, "rouge_l": rouge_l(it["reference"], a), "facts_ok": has_facts(a, it["facts"]),
                           "nll": n, "ref_tokens": k, "memory": with_memory, "adapter": engine.adapter}

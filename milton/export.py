@@ -9,12 +9,12 @@ import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from .assistant import UsedMemory, build_messages, owner_said, owner_told, relative_age
+from .context import UsedMemory, build_messages, owner_said, owner_told, relative_age
 from .config import write_json_atomic, write_text_atomic
-from .memory import Memory, MemoryStore, memory_from_row, sql_time, check_user
+from .memory import Memory, MemoryStore, check_user
 from .redact import redact
 
 # %% auto #0
@@ -64,12 +64,11 @@ def export_pairs(store: MemoryStore, user: str,
                  since: datetime | None = None, # only memories created after this (the last training)
                  held_out_share: float = 0.15, # share of conversations held out for evaluation
                  inject_memories: bool = True, # put recalled memories in the system prompt, as the assistant does
-                 top_k: int = 3) -> ExportResult:
+                 top_k: int = 3,
+                 hold_out: set[str] = frozenset()) -> ExportResult: # conversations that never train (the gate's probes come from them)
     "Instruction pairs of `user` since `since`, split into train and held-out, with a data manifest."
     check_user(user)
-    store._check_known(user); store.flush()
-    where = f"user = '{user}'" + (f" AND created_at > {sql_time(since)}" if since else "")
-    rows = [memory_from_row(r) for r in store.table.search().where(where).limit(store.count(user) + 10).to_list()]
+    rows = store.scan(user, since=since + timedelta(microseconds=1) if since else None)   # strictly after the last training
     corrections = {m.metadata.get("answer_id"): m.metadata.get("correction") for m in rows
                    if m.kind == "feedback" and m.metadata.get("correction")}
     by_position = {(m.conversation_id, m.metadata.get("exchange")): m for m in rows if m.conversation_id}
@@ -103,14 +102,14 @@ def export_pairs(store: MemoryStore, user: str,
                     for i, h in enumerate((h for h in hits if h.memory.id != m.id and h.memory.created_at <= m.created_at
                                            and owner_told(h.memory)), 1)][:top_k]
         system = build_messages("", user, used)[0]
-        split = "held_out" if held_out(m.conversation_id or m.id, held_out_share) else "train"
+        split = "held_out" if m.conversation_id in hold_out or held_out(m.conversation_id or m.id, held_out_share) else "train"
         pairs.append(Pair(m.id, m.conversation_id, [system, *clean], m.created_at.isoformat(), split, [u.id for u in used]))
     train, held = [p for p in pairs if p.split == "train"], [p for p in pairs if p.split == "held_out"]
     body = json.dumps([asdict(p) for p in pairs], sort_keys=True, ensure_ascii=False)
     manifest = {"user": user, "since": since.isoformat() if since else None, "created_at": datetime.now(UTC).isoformat(),
                 "sha256": hashlib.sha256(body.encode()).hexdigest(), "pairs": len(pairs), "train": len(train), "held_out": len(held),
                 "conversations": len({p.conversation_id for p in pairs}), "memory_ids": sorted(p.id for p in pairs),
-                "held_out_share": held_out_share, "inject_memories": inject_memories, "skipped": skipped,
+                "held_out_share": held_out_share, "held_out_for_probes": len(hold_out), "inject_memories": inject_memories, "skipped": skipped,
                 "redactions": redactions, "newest": max((p.created_at for p in pairs), default=None)}
     return ExportResult(train, held, manifest)
 

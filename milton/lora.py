@@ -20,8 +20,8 @@ from .engine import chat_ids
 from .models import load_causal_lm, load_tokenizer
 
 # %% auto #0
-__all__ = ['GGUF_NAMES', 'LoraParams', 'TrainingDiverged', 'tokenize_pair', 'micro_batches', 'collate', 'assistant_loss',
-           'TrainResult', 'train_lora', 'matmul_peak_gflops', 'lora_to_gguf']
+__all__ = ['LoraParams', 'TrainingDiverged', 'tokenize_pair', 'micro_batches', 'collate', 'assistant_loss', 'TrainResult',
+           'train_lora', 'matmul_peak_gflops']
 
 # %% ../nbs/14_lora.ipynb #b6a3ff8e
 @dataclass
@@ -175,35 +175,3 @@ def matmul_peak_gflops(n: int = 1024, repeats: int = 8, threads: int | None = No
     for _ in range(repeats):
         t0 = time.perf_counter(); a @ b; best = min(best, time.perf_counter() - t0)
     return 2 * n ** 3 / best / 1e9
-
-# %% ../nbs/14_lora.ipynb #6fb190a9
-GGUF_NAMES = {"q_proj": "attn_q", "k_proj": "attn_k", "v_proj": "attn_v", "o_proj": "attn_output",
-              "gate_proj": "ffn_gate", "up_proj": "ffn_up", "down_proj": "ffn_down"}
-
-def _permute(w: np.ndarray, n_head: int) -> np.ndarray:
-    return w.reshape(n_head, 2, w.shape[0] // n_head // 2, *w.shape[1:]).swapaxes(1, 2).reshape(w.shape)
-
-def lora_to_gguf(adapter_dir: Path, # a peft LoRA adapter folder
-                 base_config: dict, # the base model's config.json (heads, kv heads)
-                 dest: Path | None = None) -> Path: # default: adapter_dir / "adapter.gguf"
-    "Write the adapter as a llama.cpp GGUF LoRA."
-    import gguf
-    from safetensors.numpy import load_file
-    adapter_dir = Path(adapter_dir)
-    acfg = json.loads((adapter_dir / "adapter_config.json").read_text())
-    weights = load_file(str(adapter_dir / "adapter_model.safetensors"))
-    dest = Path(dest or adapter_dir / "adapter.gguf")
-    tmp = dest.with_suffix(".gguf.tmp")
-    w = gguf.GGUFWriter(str(tmp), "llama")
-    w.add_string("general.type", "adapter"); w.add_string("adapter.type", "lora")
-    w.add_float32("adapter.lora.alpha", float(acfg["lora_alpha"]))
-    heads = {"q_proj": base_config["num_attention_heads"], "k_proj": base_config.get("num_key_value_heads", base_config["num_attention_heads"])}
-    for key in sorted(weights):
-        layer, module = key.split(".layers.")[1].split(".")[0], key.split(".lora_")[0].rsplit(".", 1)[1]
-        a_or_b = "lora_a" if ".lora_A." in key else "lora_b"
-        t = weights[key].astype(np.float32)
-        if a_or_b == "lora_b" and module in heads: t = _permute(t, heads[module])
-        w.add_tensor(f"blk.{layer}.{GGUF_NAMES[module]}.weight.{a_or_b}", np.ascontiguousarray(t))
-    w.write_header_to_file(); w.write_kv_data_to_file(); w.write_tensors_to_file(); w.close()
-    tmp.replace(dest)
-    return dest

@@ -58,16 +58,6 @@ def importance_factors(mem: Memory, vector: np.ndarray, preferences: np.ndarray 
         "importance": round(max(raw, floor), 4), "age_days": round(age, 1), "scored_at": now.isoformat(timespec="seconds")}
 
 # %% ../nbs/09_maintenance.ipynb #d7dc06c0
-def _user_rows(store: MemoryStore, user: str) -> list[dict]:
-    store._check_known(user); store.flush()
-    t = store.table
-    return t.search().where(f"user = '{user}'").select(MEMORY_COLUMNS + ["vector"]).limit(t.count_rows() + 1).to_list()
-
-def _write_back(store: MemoryStore, mems: list[Memory], vectors: np.ndarray):
-    if not mems: return
-    with store._lock:
-        store.table.merge_insert("id").when_matched_update_all().execute(memories_to_arrow(mems, vectors, store.table.schema))
-
 def score_importance(store: MemoryStore, user: str, now: datetime | None = None,
                      weights: ImportanceWeights = ImportanceWeights()) -> dict[str, float]:
     "Recompute and store importance (with its factors) for all of `user`'s memories; returns `{id: importance}`."
@@ -75,7 +65,7 @@ def score_importance(store: MemoryStore, user: str, now: datetime | None = None,
 
 def _rescore(store: MemoryStore, user: str, now: datetime, weights: ImportanceWeights, write: bool = True) -> list[Memory]:
     "Score (and, if `write`, store) every memory of `user`; returns them, freshly scored."
-    rows = _user_rows(store, user)
+    rows = store.scan_rows(user, vectors=True)
     vecs = np.array([r["vector"] for r in rows], np.float32)
     mems = [memory_from_row(r) for r in rows]
     prefs = np.array([v for m, v in zip(mems, vecs) if m.kind == "preference"], np.float32)
@@ -83,7 +73,7 @@ def _rescore(store: MemoryStore, user: str, now: datetime, weights: ImportanceWe
         others = prefs if m.kind != "preference" else None      # a preference is not "interesting" by matching itself
         m.importance_factors = importance_factors(m, vec, others, now, weights)
         m.importance = m.importance_factors["importance"]
-    if write: _write_back(store, mems, vecs)
+    if write: store.write_back(mems, vecs)
     return mems
 
 # %% ../nbs/09_maintenance.ipynb #a0dc16d4
@@ -155,7 +145,7 @@ def consolidate(store: MemoryStore, user: str, engine, # an `Engine` that writes
                 now: datetime | None = None, dry_run: bool = False) -> list[Summary]:
     "Condense clusters of related, unconsolidated short-term memories into long-term summaries."
     now = now or datetime.now(UTC)
-    rows = [r for r in _user_rows(store, user) if r["tier"] == "short" and r["kind"] in ("conversation", "preference")
+    rows = [r for r in store.scan_rows(user, vectors=True) if r["tier"] == "short" and r["kind"] in ("conversation", "preference")
             and "consolidated_into" not in memory_from_row(r).metadata]
     if not rows: return []
     vecs = np.array([r["vector"] for r in rows], np.float32)
@@ -203,7 +193,7 @@ def migrate_embeddings(store: MemoryStore, embedder, batch_size: int = 256, on_b
         rows = [memory_from_row(r) for r in old.search().where(f"id IN ({sql_list(todo[i:i + batch_size])})").select(MEMORY_COLUMNS).limit(batch_size).to_list()]
         vecs, long = embedder.embed_chunked([m.text for m in rows])
         for m in rows: m.embed_model = embedder.name
-        if long: store._write_chunks([rows[j] for j in long], [long[j] for j in long], table=new_chunks)  # chunks first, as in `add`
+        if long: store.write_chunks([rows[j] for j in long], [long[j] for j in long], table=new_chunks)  # chunks first, as in `add`
         new.add(memories_to_arrow(rows, vecs, new.schema))
         copied += len(rows)
         if on_batch: on_batch(copied)
@@ -235,7 +225,7 @@ def optimize(store: MemoryStore, min_rows_for_index: int = INDEX_MIN_ROWS, index
     if index_type not in VECTOR_INDEXES: raise BadInput(f"index_type must be one of {list(VECTOR_INDEXES)}, got {index_type!r}")
     config_class = VECTOR_INDEXES[index_type]
     store.flush()
-    with store._lock:
+    with store.lock:
         tbl = store.table
         n, built = tbl.count_rows(), False
         from milton.memory import create_indexes
@@ -247,7 +237,7 @@ def optimize(store: MemoryStore, min_rows_for_index: int = INDEX_MIN_ROWS, index
                              replace=True)
             built = True
         orphans = 0
-        if store._exists(store.chunks_name):
+        if store.exists(store.chunks_name):
             ch = store.chunks
             mids = set(ch.search().select(["memory_id"]).limit(ch.count_rows() + 1).to_arrow()["memory_id"].to_pylist())
             alive = set(tbl.search().select(["id"]).limit(n + 1).to_arrow()["id"].to_pylist())

@@ -38,7 +38,7 @@ __all__ = ['log', 'TIERS', 'KINDS', 'UTC', 'DETAILS', 'MEMORY_COLUMNS', 'ID_RE',
            'WINDOW_MIN_COSINE', 'COMPACT_EVERY', 'KEEP_VERSIONS_FOR', 'Memory', 'memory_schema', 'chunk_schema',
            'memories_to_arrow', 'memory_from_row', 'upgrade_layout', 'UnknownUserError', 'check_id', 'sql_time',
            'sql_list', 'time_window', 'exchange_id', 'conversation_memories', 'Hit', 'IngestReport', 'create_indexes',
-           'create_chunk_indexes', 'MemoryStore', 'Hits']
+           'create_chunk_indexes', 'MemoryStore', 'fuse', 'Hits']
 
 # %% ../nbs/07_memory.ipynb #2cc7c22a
 log = logging.getLogger(__name__)
@@ -303,7 +303,7 @@ class MemoryStore:
         self.table_name, self.chunks_name = names.get("memories", "memories"), names.get("chunks", "chunks")
         self._embedder = embedder
         self._stored_model = names.get("embed_model")    # the embedder that wrote this store's vectors, once migrated
-        self._lock = FileLock(str(Path(self.uri) / ".write.lock")) if self.local else threading.RLock()
+        self.lock = FileLock(str(Path(self.uri) / ".write.lock")) if self.local else threading.RLock()
         self._pending: Counter = Counter()
         self._pending_since: float | None = None
         self._pending_when: datetime | None = None
@@ -331,24 +331,24 @@ class MemoryStore:
         "Table `name` (a cached handle), created under the write lock with `schema_for(dim)` and `setup(table)` if missing."
         if name in self._handles: return self._handles[name]
         if name not in self.db.table_names():
-            with self._lock:
+            with self.lock:
                 if name not in self.db.table_names(): setup(self.db.create_table(name, schema=schema_for(self.embedder.dim)))
         try: tbl = self.db.open_table(name)
         except (ValueError, FileNotFoundError):  # killed while creating it: a folder that never got a first version
             folder = Path(self.uri) / f"{name}.lance"
             if not self.local or any((folder / "_versions").glob("*.manifest")): raise   # a real table that fails: stay loud
-            with self._lock:
+            with self.lock:
                 shutil.rmtree(folder, ignore_errors=True)      # nothing was ever committed in it
                 setup(self.db.create_table(name, schema=schema_for(self.embedder.dim)))
             tbl = self.db.open_table(name)
         if not _indexed(tbl):                  # killed between creating the table and indexing it: finish the job
-            with self._lock:                   # (through a handle that sees each of its own index commits at once)
+            with self.lock:                   # (through a handle that sees each of its own index commits at once)
                 setup(lancedb.connect(self.uri, read_consistency_interval=timedelta(0)).open_table(name))
                 tbl = self.db.open_table(name)
         self._handles[name] = tbl
         return tbl
 
-    def _exists(self, name: str) -> bool:
+    def exists(self, name: str) -> bool:
         "Whether table `name` exists (cached once seen)."
         return name in self._handles or name in self.db.table_names()
 
@@ -363,7 +363,7 @@ class MemoryStore:
         opened = self.table_name in self._handles
         tbl = self._open(self.table_name, memory_schema, create_indexes)
         if not opened and any(c in tbl.schema.names for c in DETAILS):    # a store written by an older version
-            with self._lock: upgrade_layout(tbl)
+            with self.lock: upgrade_layout(tbl)
         return tbl
 
     def close(self):
@@ -408,7 +408,7 @@ def add(self: MemoryStore, memories: list[Memory], dedupe: bool = True) -> Inges
     if not mems: return rep
     vecs, long = self.embedder.embed_chunked([m.text for m in mems])
     for m in mems: m.embed_model = self.embedder.name
-    with self._lock, disk_full_is_expected(self.uri):     # a full disk fails the commit: the store keeps its last version
+    with self.lock, disk_full_is_expected(self.uri):     # a full disk fails the commit: the store keeps its last version
         tbl = self.table
         ids = [m.id for m in mems]
         existing = {r["id"] for r in tbl.search().where(f"id IN ({sql_list(ids)})").select(["id"]).limit(len(ids)).to_list()}
@@ -423,18 +423,18 @@ def add(self: MemoryStore, memories: list[Memory], dedupe: bool = True) -> Inges
         # chunks after their memories: a kill in between leaves a long memory found by its mean vector and full
         # text until it is written again, never chunk rows of memories that were not stored
         kept = {m.id for m in keep}
-        self._write_chunks([mems[i] for i in long if mems[i].id in kept], [long[i] for i in long if mems[i].id in kept])
+        self.write_chunks([mems[i] for i in long if mems[i].id in kept], [long[i] for i in long if mems[i].id in kept])
         self.committed()
     rep.seconds = round(time.perf_counter() - t0, 3)
     return rep
 
 # %% ../nbs/07_memory.ipynb #e2a5cd0c
 @patch
-def _write_chunks(self: MemoryStore, mems: list[Memory], chunked: list[tuple[list[str], np.ndarray]], table=None):
+def write_chunks(self: MemoryStore, mems: list[Memory], chunked: list[tuple[list[str], np.ndarray]], table=None):
     "Replace the chunk rows of `mems` in `table` (default: the store's chunks table)."
     if not mems: return
     if table is None:
-        if self._exists(self.chunks_name): self.chunks.delete(f"memory_id IN ({sql_list(m.id for m in mems)})")
+        if self.exists(self.chunks_name): self.chunks.delete(f"memory_id IN ({sql_list(m.id for m in mems)})")
         table = self.chunks
     else: table.delete(f"memory_id IN ({sql_list(m.id for m in mems)})")
     rows = [(m, k, t, v) for m, (texts, vecs) in zip(mems, chunked) for k, (t, v) in enumerate(zip(texts, vecs))]
@@ -509,15 +509,15 @@ def ingest(self: MemoryStore, source: Path | Iterable[Conversation], # an import
 @patch
 def users(self: MemoryStore) -> list[str]:
     "Users who have memories."
-    if not self._exists(self.table_name): return []
+    if not self.exists(self.table_name): return []
     t = self.table
     return sorted(set(t.search().select(["user"]).limit(t.count_rows() + 1).to_arrow()["user"].to_pylist()))
 
 @patch
-def _check_known(self: MemoryStore, user: str) -> str:
+def check_known(self: MemoryStore, user: str) -> str:
     check_user(user)
     if user in self._known: return user           # users only ever gain memories between deletes
-    if self._exists(self.table_name) and self.table.count_rows(f"user = '{user}'"):
+    if self.exists(self.table_name) and self.table.count_rows(f"user = '{user}'"):
         self._known.add(user); return user
     known = self.users()
     raise UnknownUserError(f"no memories for user {user!r}; known users: {', '.join(known) or 'none (import some first)'}")
@@ -525,13 +525,13 @@ def _check_known(self: MemoryStore, user: str) -> str:
 @patch
 def count(self: MemoryStore, user: str | None = None) -> int:
     "Number of memories (of one user, or all)."
-    if not self._exists(self.table_name): return 0
+    if not self.exists(self.table_name): return 0
     return self.table.count_rows(f"user = '{check_user(user)}'" if user else None)
 
 @patch
 def get(self: MemoryStore, mid: str, user: str, touch: bool = True) -> Memory:
     "One memory by id; a `KeyError` naming the id if this user has no such memory."
-    self._check_known(user); check_id(mid)
+    self.check_known(user); check_id(mid)
     self.flush()
     rows = self.table.search().where(f"id = '{mid}' AND user = '{user}'").select(MEMORY_COLUMNS).limit(1).to_list()
     if not rows: raise NotFound(f"no memory {mid!r} for user {user!r}")
@@ -541,7 +541,7 @@ def get(self: MemoryStore, mid: str, user: str, touch: bool = True) -> Memory:
 def list_memories(self: MemoryStore, user: str, kind: str | None = None, tier: str | None = None,
          limit: int = 20, newest_first: bool = True) -> list[Memory]:
     "The user's memories, newest first, optionally of one kind or tier."
-    self._check_known(user)
+    self.check_known(user)
     self.flush()
     where = f"user = '{user}'" + (f" AND kind = '{kind}'" if kind else "") + (f" AND tier = '{tier}'" if tier else "")
     if kind and kind not in KINDS: raise BadInput(f"kind must be one of {KINDS}")
@@ -549,6 +549,32 @@ def list_memories(self: MemoryStore, user: str, kind: str | None = None, tier: s
     t = self.table.search().where(where).select(MEMORY_COLUMNS).limit(self.table.count_rows() + 1).to_arrow()
     rows = sorted(t.to_pylist(), key=lambda r: r["created_at"], reverse=newest_first)
     return [memory_from_row(r) for r in rows[:limit]]
+
+# %% ../nbs/07_memory.ipynb #88ee9fc8
+@patch
+def scan_rows(self: MemoryStore, user: str, # whose memories
+              since: datetime | None = None, until: datetime | None = None, # created in [since, until)
+              kind: str | None = None, tier: str | None = None, include_stale: bool = True,
+              vectors: bool = False) -> list[dict]: # also read each memory's vector
+    "Every stored row of `user` that the filter selects, oldest first (unknown users raise `UnknownUserError`)."
+    self.check_known(user); self.flush()
+    rows = (self.table.search().where(self.where(user, since, until, tier, kind, include_stale))
+            .select(MEMORY_COLUMNS + (["vector"] if vectors else [])).limit(self.table.count_rows() + 1).to_list())
+    return sorted(rows, key=lambda r: (r["created_at"], r["id"]))
+
+@patch
+def scan(self: MemoryStore, user: str, **filters) -> list[Memory]:
+    "Every memory of `user` that the filters of `scan_rows` select, oldest first."
+    return [memory_from_row(r) for r in self.scan_rows(user, **filters)]
+
+@patch
+def write_back(self: MemoryStore, mems: list[Memory], # existing memories, changed (importance, tier, details)
+               vectors: np.ndarray): # their vectors, unchanged
+    "Update existing memories in place, under the store's lock."
+    if not mems: return
+    with self.lock:
+        self.table.merge_insert("id").when_matched_update_all().execute(memories_to_arrow(mems, vectors, self.table.schema))
+        self.committed()
 
 # %% ../nbs/07_memory.ipynb #a8903e4f
 @patch
@@ -567,7 +593,9 @@ def owner(self: MemoryStore, user: str | None = None, # the user asked for, if a
 SEARCH_MODES = ("hybrid", "vector", "fts")
 
 @patch
-def _where(self: MemoryStore, user, since, until, tier, kind, include_stale) -> str:
+def where(self: MemoryStore, user: str, since: datetime | None = None, until: datetime | None = None, tier: str | None = None,
+          kind: str | None = None, include_stale: bool = True) -> str:
+    "The SQL filter of one user's memories: created in [since, until), of a tier or kind, stale ones too unless told not to."
     w = [f"user = '{user}'"]
     if since: w.append(f"created_at >= {sql_time(since)}")
     if until: w.append(f"created_at < {sql_time(until)}")
@@ -581,11 +609,12 @@ def _where(self: MemoryStore, user, since, until, tier, kind, include_stale) -> 
     return " AND ".join(w)
 
 @patch
-def _vector_hits(self: MemoryStore, qv, where, n):
+def vector_hits(self: MemoryStore, qv, # the query vector
+                where: str, n: int) -> list[dict]: # a `where` filter (`MemoryStore.where`); how many
     "Nearest memories by cosine (id, row id, distance), where a long memory counts with its best-matching window."
     rows = (self.table.search(qv, vector_column_name="vector").distance_type("cosine").where(where, prefilter=True)
             .nprobes(ANN_NPROBES).ef(ANN_EF).select(["id", "_distance"]).with_row_id(True).limit(n).to_list())
-    if not self._exists(self.chunks_name) or not self.chunks.count_rows(): return rows
+    if not self.exists(self.chunks_name) or not self.chunks.count_rows(): return rows
     chunk_rows = (self.chunks.search(qv, vector_column_name="vector").distance_type("cosine")
                   .where(where.split(" AND ")[0], prefilter=True).select(["memory_id", "_distance"]).limit(n).to_list())
     return self._with_chunks(rows, chunk_rows, where, n, "_distance", lower_is_better=True)
@@ -596,7 +625,7 @@ def _fts_hits(self: MemoryStore, query, where, n):
     q = re.sub(r"[^\w\s'-]", " ", query)            # BM25 needs words, not query syntax
     if not q.strip(): return []
     rows = self.table.search(q, query_type="fts").where(where, prefilter=True).select(["id", "_score"]).with_row_id(True).limit(n).to_list()
-    if not self._exists(self.chunks_name) or not self.chunks.count_rows(): return rows
+    if not self.exists(self.chunks_name) or not self.chunks.count_rows(): return rows
     chunk_rows = (self.chunks.search(q, query_type="fts").where(where.split(" AND ")[0], prefilter=True)
                   .select(["memory_id", "_score"]).limit(n).to_list())
     return self._with_chunks(rows, chunk_rows, where, n, "_score", lower_is_better=False)
@@ -626,6 +655,21 @@ def _read_rows(self: MemoryStore, row_ids: dict[str, int], where: str, columns: 
         rows = self.table.search().where(f"{where} AND id IN ({sql_list(row_ids)})").select(columns).limit(len(row_ids)).to_list()
     return {r["id"]: r for r in rows}
 
+# %% ../nbs/07_memory.ipynb #4a159423
+def fuse(results: dict[str, list[dict]], # retriever name ("vector", "fts") -> its rows, best first: `id` and `_distance` or `_score`
+         mode: str = "hybrid") -> dict[str, Hit]: # "hybrid" fuses ranks; "vector" or "fts" keep that retriever's score
+    "Hits by memory id (without their memories yet), scored by reciprocal-rank fusion or by the single retriever."
+    fused: dict[str, Hit] = {}
+    for name, rows in results.items():
+        for rank, r in enumerate(rows, 1):
+            h = fused.get(r["id"]) or Hit(None, 0.0, {})
+            h.ranks[name] = rank
+            weight = VECTOR_WEIGHT if name == "vector" else 1.0
+            h.score += weight / (RRF_K + rank) if mode == "hybrid" else (1 - r["_distance"] if name == "vector" else r["_score"])
+            if name == "vector": h.vector_similarity = 1 - r["_distance"]
+            fused[r["id"]] = h
+    return fused
+
 # %% ../nbs/07_memory.ipynb #7039db1e
 CANDIDATES = 40           # each retriever's pool, whatever `limit` is: then a top 5 is always the top 10's first 5
 WINDOW_MIN_COSINE = 0.25  # a date phrase's window is used only if some memory in it is at least this close to the query
@@ -642,19 +686,11 @@ def _ranked(self: MemoryStore, query: str, qv, where: str, limit: int, mode: str
     "The `limit` best memories through the filter `where`: both retrievers, fused, the winners read once."
     n = max(CANDIDATES, limit)
     futures = {}
-    if mode in ("vector", "hybrid"): futures["vector"] = self._pool.submit(self._vector_hits, qv, where, n)
+    if mode in ("vector", "hybrid"): futures["vector"] = self._pool.submit(self.vector_hits, qv, where, n)
     if mode in ("fts", "hybrid"): futures["fts"] = self._pool.submit(self._fts_hits, query, where, n)
     results = {k: f.result() for k, f in futures.items()}
-    fused: dict[str, Hit] = {}                      # memories are read below, once the winners are known
-    row_ids: dict[str, int] = {}
-    for name, rows in results.items():
-        for rank, r in enumerate(rows, 1):
-            h = fused.get(r["id"]) or Hit(None, 0.0, {})
-            h.ranks[name] = rank
-            weight = VECTOR_WEIGHT if name == "vector" else 1.0
-            h.score += weight / (RRF_K + rank) if mode == "hybrid" else (1 - r["_distance"] if name == "vector" else r["_score"])
-            if name == "vector": h.vector_similarity = 1 - r["_distance"]
-            fused[r["id"]], row_ids[r["id"]] = h, r["_rowid"]
+    fused = fuse(results, mode)                     # memories are read below, once the winners are known
+    row_ids = {r["id"]: r["_rowid"] for rows in results.values() for r in rows}
     # recency re-ranks by age, so it needs every candidate's timestamps; otherwise only the winners are read
     wanted = fused if recency else [mid for mid, _ in sorted(fused.items(), key=lambda kv: (-kv[1].score, kv[0]))[:limit]]
     # winners only full text found get their vectors read too (one column more), so that every hit has its cosine
@@ -691,7 +727,7 @@ def search(self: MemoryStore, query: str, # what to look for, in the owner's wor
     if not isinstance(query, str) or not query.strip(): raise BadInput("the query is empty; say what to search for")
     if mode not in SEARCH_MODES: raise BadInput(f"mode must be one of {SEARCH_MODES}, got {mode!r}")
     if not isinstance(limit, int) or limit < 1: raise BadInput(f"limit must be a positive integer, got {limit!r}")
-    self._check_known(user)
+    self.check_known(user)
     now = now or datetime.now(UTC)
     if hours is not None:
         if hours <= 0: raise BadInput(f"hours must be positive, got {hours}")
@@ -700,10 +736,10 @@ def search(self: MemoryStore, query: str, # what to look for, in the owner's wor
     if dates_in_query and not source and (w := time_window(query, now)): (since, until), source = w, "query"
     qv = self.embedder.embed_query(query) if mode != "fts" else None
     rank = lambda where: self._ranked(query, qv, where, limit, mode, now, recency, half_life_days)
-    hits = Hits(rank(self._where(user, since, until, tier, kind, include_stale)))
+    hits = Hits(rank(self.where(user, since, until, tier, kind, include_stale)))
     hits.window, hits.window_source = ((since, until), source) if source else (None, "")
     if source == "query" and not any(h.vector_similarity is None or h.vector_similarity >= WINDOW_MIN_COSINE for h in hits):
-        hits = Hits(rank(self._where(user, None, None, tier, kind, include_stale)))   # a preference, not a wall
+        hits = Hits(rank(self.where(user, None, None, tier, kind, include_stale)))   # a preference, not a wall
         hits.window_source, hits.widened = "query", True
     if touch: self.touch([h.memory.id for h in hits], now)
     return hits
@@ -726,7 +762,7 @@ def flush(self: MemoryStore):
     when = sql_time(self._pending_when or datetime.now(UTC))
     by_count: dict[int, list[str]] = {}
     for mid, c in pending.items(): by_count.setdefault(c, []).append(mid)
-    try: self._lock.acquire()
+    try: self.lock.acquire()
     except OSError as e:               # a read-only home: statistics are a nicety, recall must still work
         log.warning("access statistics not saved: %s is not writable (%s)", self.uri, e); return
     try:
@@ -736,7 +772,7 @@ def flush(self: MemoryStore):
                                   values_sql={"access_count": f"access_count + {c}", "last_accessed_at": when})
             self.committed()
     except DiskFull as e: log.warning("access statistics not saved: %s", e)
-    finally: self._lock.release()
+    finally: self.lock.release()
 
 # %% ../nbs/07_memory.ipynb #680e110e
 @patch
@@ -744,12 +780,12 @@ def delete(self: MemoryStore, ids: list[str], user: str,
            mark_stale: bool = True, # the owner deleted them: summaries built from them must not speak for them
           ) -> dict:
     "Delete memories of `user` by id; marks summaries built from them stale. Unknown ids are an error, and then nothing is deleted."
-    self._check_known(user)
+    self.check_known(user)
     ids = [check_id(i) for i in ids]
     if not ids: raise BadInput("no memory ids given")
     self.flush()
     id_list = sql_list(ids)
-    with self._lock, disk_full_is_expected(self.uri):
+    with self.lock, disk_full_is_expected(self.uri):
         tbl = self.table
         found = {r["id"] for r in tbl.search().where(f"user = '{user}' AND id IN ({id_list})").select(["id"]).limit(len(ids)).to_list()}
         missing = [i for i in ids if i not in found]
@@ -758,7 +794,7 @@ def delete(self: MemoryStore, ids: list[str], user: str,
         stale = [s["id"] for s in summaries if set(memory_from_row(s).provenance) & found] if mark_stale else []
         tbl.delete(f"user = '{user}' AND id IN ({id_list})")
         self._known.discard(user)
-        if self._exists(self.chunks_name): self.chunks.delete(f"memory_id IN ({id_list})")
+        if self.exists(self.chunks_name): self.chunks.delete(f"memory_id IN ({id_list})")
         if stale: tbl.update(where=f"id IN ({sql_list(stale)})", values={"stale": True})
         self.compact(keep_for=timedelta(0))    # deleted for good: rewrite the files that held them, drop old versions
     return {"deleted": sorted(found), "stale_summaries": stale}
@@ -777,9 +813,9 @@ def committed(self: MemoryStore, n: int = 1):
 def compact(self: MemoryStore, keep_for: timedelta | None = None) -> dict: # default: `KEEP_VERSIONS_FOR`
     "Rewrite both tables' files without deleted rows, refresh their indexes, drop versions older than `keep_for`."
     keep_for, out = KEEP_VERSIONS_FOR if keep_for is None else keep_for, {}
-    with self._lock, disk_full_is_expected(self.uri):
+    with self.lock, disk_full_is_expected(self.uri):
         for name in (self.table_name, self.chunks_name):
-            if not self._exists(name): continue
+            if not self.exists(name): continue
             tbl = self.table if name == self.table_name else self.chunks
             tbl.optimize(cleanup_older_than=keep_for, delete_unverified=keep_for == timedelta(0))
             out[name] = {"versions": len(tbl.list_versions()), "rows": tbl.count_rows()}
@@ -810,7 +846,7 @@ def _dir_size(uri: str) -> int | None:
 @patch
 def stats(self: MemoryStore, user: str) -> dict:
     "Counts by kind and tier, size on disk, an importance histogram, and the time span of `user`'s memories."
-    self._check_known(user)
+    self.check_known(user)
     self.flush()
     t = self.table.search().where(f"user = '{user}'").select(["kind", "tier", "details", "created_at", "access_count", "stale"]) \
         .limit(self.table.count_rows() + 1).to_arrow().to_pylist()

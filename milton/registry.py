@@ -16,7 +16,7 @@ from .config import BadInput, MiltonConfig, MissingFile, get_config, write_json_
 
 # %% auto #0
 __all__ = ['KEEP', 'STATUSES', 'UTC', 'adapters_dir', 'adapters_lock', 'read_registry', 'new_version', 'active_adapter',
-           'staging_dir', 'clean_staging', 'register', 'rollback']
+           'staging_dir', 'clean_staging', 'register', 'rollback', 'mark_forgotten', 'saw_forgotten', 'newest_clean']
 
 # %% ../nbs/10_registry.ipynb #e963d653
 KEEP = 7                 # adapter versions kept on disk (the active one always survives)
@@ -133,3 +133,29 @@ def rollback(to: str | None = None, # a version name, a date (YYYY-MM-DD), "base
         reg["active"], reg["updated_at"] = target, datetime.now(UTC).isoformat()
         write_json_atomic(_registry_file(cfg), reg)
     return target
+
+# %% ../nbs/10_registry.ipynb #6b8bbb9f
+def mark_forgotten(memory_ids: list[str], cfg: MiltonConfig | None = None) -> list[str]:
+    "Record deleted memories on every kept version that trained on them; return those versions."
+    cfg, gone = cfg or get_config(), set(memory_ids)
+    hit = []
+    with adapters_lock("registry", cfg):
+        reg = read_registry(cfg)
+        for v in reg["versions"]:
+            manifest = adapters_dir(cfg) / v["version"] / "manifest.json"
+            seen = set(json.loads(manifest.read_text()).get("memory_ids", [])) if manifest.is_file() else set()
+            if seen & gone:
+                v["forgotten"] = sorted(set(v.get("forgotten", [])) | (seen & gone)); hit.append(v["version"])
+        if hit: write_json_atomic(_registry_file(cfg), reg)
+    return hit
+
+def saw_forgotten(version: str | None, cfg: MiltonConfig | None = None) -> list[str]:
+    "The deleted memories `version` trained on (empty for the base model or a clean version)."
+    return next((v.get("forgotten", []) for v in read_registry(cfg)["versions"] if v["version"] == version), [])
+
+def newest_clean(cfg: MiltonConfig | None = None) -> str | None:
+    "The newest usable version that trained on no deleted memory; None if there is none (the base model)."
+    cfg = cfg or get_config()
+    ok = [v["version"] for v in read_registry(cfg)["versions"] if v["status"] in ("active", "retired") and not v.get("forgotten")
+          and (adapters_dir(cfg) / v["version"]).is_dir()]
+    return ok[-1] if ok else None

@@ -11,13 +11,15 @@ import pytest
 
 from conftest import MILTON, run_milton
 from milton.conversations import demo_dir
+from milton.nightly import NightlyResult
 
 def params(**kw) -> list[str]:
     "`-p key=value` arguments for `milton nightly`."
     return [a for k, v in kw.items() for a in ("-p", f"{k}={v}")]
 
-SIZES = params(model="tiny", max_steps=3, grad_accum=1, log_every=1, eval_limit=4, eval_held_out=2, eval_max_new_tokens=4,
-               maintain_memory="false")
+SIZES = params(model="tiny", max_steps=3, grad_accum=1, log_every=1, probe_limit=8, general_limit=2, held_out_limit=2,
+               max_new_tokens=4, maintain_memory="false")
+PROMOTE = params(min_gain=-1, tolerance=1, max_ppl_increase=100)      # the tiny model is promoted whatever it scores
 TINY = params(user="ada", as_of="2026-10-12", since="2026-08-01") + SIZES
 
 
@@ -37,24 +39,26 @@ def nightly(home: Path, *extra: str) -> dict:
 
 
 def test_nightly_trains_gates_and_rolls_back(ada_home):
-    rec = nightly(ada_home, "-p", "min_gain=-1", "-p", "tolerance=1")
+    rec = nightly(ada_home, *PROMOTE)
     assert rec["status"] == "ok"
-    m = rec["metrics"]
-    assert m["decision"] == "promoted" and m["reason"]      # the first adapter is gated against the base model with min_gain=-1
-    assert m["data"]["train"] > 80 and m["training"]["steps"] == 3
-    assert {"active|memory", "active|no_memory", "candidate|memory", "candidate|no_memory"} == set(m["evaluation"])
+    m = NightlyResult.from_json(rec["metrics"])
+    assert m.decision == "promoted" and m.reason      # the first adapter is gated against the base model with min_gain=-1
+    assert m.data["train"] > 40 and m.training["steps"] == 3 and m.probes["counts"]["total"] >= 40
+    assert {(s.model, s.memory) for s in m.scores} == {("active", True), ("active", False), ("candidate", True), ("candidate", False)}
+    assert 0 <= m.score("candidate", True).probe_accuracy() <= 1 and m.gate.guards["held_out_perplexity"]["ok"]
     reg = registry(ada_home)
     (v,) = reg["versions"]
     folder = ada_home / "checkpoints" / "lora_adapters" / v["version"]
     for f in ("adapter_config.json", "adapter_model.safetensors", "adapter.gguf", "manifest.json", "metrics.json"):
         assert (folder / f).is_file(), f
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["data"]["sha256"] == m["data"]["sha256"] and len(manifest["memory_ids"]) == m["data"]["pairs"]
+    assert manifest["data"]["sha256"] == m.data["sha256"] and len(manifest["memory_ids"]) == m.data["train"]
+    assert manifest["probes"]["version"] == m.probes["version"]
     assert (ada_home / "reports" / f"{rec['run_id']}.html").stat().st_size > 10_000
     from tensorboard.backend.event_processing.event_multiplexer import EventMultiplexer
     tb = EventMultiplexer().AddRunsFromDirectory(str(ada_home / "runs" / rec["run_id"] / "tensorboard")).Reload()
     tags = {t for run in tb.Runs().values() for t in run.get("scalars", [])}
-    assert {"train/loss", "train/learning_rate", "eval/rouge_l/personal/candidate/memory", "eval/perplexity/overall/active/no_memory"} <= tags
+    assert {"train/loss", "train/learning_rate", "eval/probe_accuracy/gate/candidate/memory", "eval/perplexity/held_out/active/no_memory"} <= tags
     # too little new data: the next night skips, with the reason, and changes nothing
     skipped = json.loads(run_milton(ada_home, "nightly", *params(user="ada", as_of="2026-10-12", since="2026-10-10"), *SIZES, "--json").stdout)
     assert skipped["metrics"]["decision"] == "skipped" and "min_new_conversations" in skipped["metrics"]["reason"]
@@ -67,11 +71,16 @@ def test_nightly_trains_gates_and_rolls_back(ada_home):
     assert json.loads(run_milton(ada_home, "training", "rollback", "--to", v["version"], "--json").stdout) == {"active": v["version"]}
     bad = run_milton(ada_home, "training", "rollback", "--to", "v-nope", check=False)
     assert bad.returncode == 2 and "neither a version" in bad.stderr
+    # forgetting: the owner deletes a memory the serving adapter trained on and wants it out of the weights now
+    trained = manifest["memory_ids"][0]
+    gone = json.loads(run_milton(ada_home, "memory", "delete", trained, "--user", "ada", "--forget-now", "--json").stdout)
+    assert gone["adapters_trained_on_them"] == [v["version"]] and gone["active_trained_on_them"] and gone["active"] is None
+    assert registry(ada_home)["versions"][0]["forgotten"] == [trained]
 
 
 @pytest.mark.parametrize("when", ["training", "later"])
 def test_killing_the_nightly_run_leaves_the_registry_valid(ada_home, when):
-    first = nightly(ada_home, "-p", "min_gain=-1", "-p", "tolerance=1")     # promoted whatever it scores
+    first = nightly(ada_home, *PROMOTE)
     assert first["metrics"]["decision"] == "promoted"
     before = registry(ada_home)
     env = {**os.environ, "MILTON_HOME": str(ada_home)}
@@ -93,12 +102,12 @@ def test_killing_the_nightly_run_leaves_the_registry_valid(ada_home, when):
 
 
 def test_nightly_on_the_real_base_model(ada_home):
-    rec = nightly(ada_home, "-p", "model=base", "-p", "max_steps=2", "-p", "eval_limit=3", "-p", "eval_max_new_tokens=6")
-    m = rec["metrics"]
-    assert rec["status"] == "ok" and m["decision"] in ("promoted", "rejected")   # a real gate on real scores: either is right
-    assert m["training"]["steps"] == 2 and m["training"]["losses"][0][1] < 6   # a real model starts from a sensible loss
-    ev = {r["category"]: r for r in m["evaluation"]["active|no_memory"]}
-    assert 1 < ev["overall"]["perplexity"] < 1000
+    rec = nightly(ada_home, *params(model="base", max_steps=2, probe_limit=12, max_new_tokens=12))
+    m = NightlyResult.from_json(rec["metrics"])
+    assert rec["status"] == "ok" and m.decision in ("promoted", "rejected")   # a real gate on real scores: either is right
+    assert m.training["steps"] == 2 and m.training["losses"][0][1] < 6   # a real model starts from a sensible loss
+    assert 1 < m.score("active", False).metric("held_out", "perplexity") < 1000
+    assert m.score("active", True).probes.loc["fact", "evidence_recall"] > 0.5    # recall finds the memories behind the probes
 
 
 def test_the_only_user_is_the_owner(tmp_path, monkeypatch):
@@ -109,5 +118,6 @@ def test_the_only_user_is_the_owner(tmp_path, monkeypatch):
     assert json.loads(ans.stdout)["memories"] and "using 'ingrid'" in ans.stderr
     rec = json.loads(run_milton(tmp_path, "nightly", *params(as_of="2026-10-12", since="2026-08-01"), *SIZES, "--json").stdout)
     assert rec["status"] == "ok" and rec["metrics"]["decision"] in ("promoted", "rejected")
+    assert rec["metrics"]["user"] == "ingrid" and rec["metrics"]["probes"]["counts"]["total"] >= 40
     manifest = json.loads((tmp_path / "runs" / rec["run_id"] / "manifest.json").read_text())
     assert manifest["parameters"]["user"] == "ingrid"
