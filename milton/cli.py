@@ -567,7 +567,7 @@ def demo_cmd(param: Annotated[Optional[list[str]], typer.Option("--param", "-p",
     if night.scores:
         counts = night.probes["counts"]
         t = Table("owner-probe accuracy", "no memory", "with memory",
-                  title=f"Ada's {counts['total']} probes: {night.against} (before) vs tonight's adapter (after)")
+                  title=f"Ada's owner probes ({night.probes['asked']} of {counts['total']} asked): {night.against} (before) vs tonight's adapter (after)")
         for who in ("active", "candidate"):
             t.add_row("before" if who == "active" else "after",
                       *(f"{night.score(who, mem).probe_accuracy(None):.1%}" for mem in (False, True)))

@@ -449,7 +449,7 @@ def write_chunks(self: MemoryStore, mems: list[Memory], chunked: list[tuple[list
 @patch
 def _user_vectors(self: MemoryStore, user: str) -> tuple[list[str], np.ndarray]:
     tbl = self.table
-    t = tbl.search().where(f"user = '{user}' AND kind != 'summary'").select(["id", "vector"]).limit(tbl.count_rows() + 1).to_arrow()
+    t = tbl.search().where(f"{self.where(user)} AND kind != 'summary'").select(["id", "vector"]).limit(tbl.count_rows() + 1).to_arrow()
     if t.num_rows == 0: return [], np.zeros((0, self.embedder.dim), np.float32)
     return t["id"].to_pylist(), t["vector"].combine_chunks().flatten().to_numpy().reshape(t.num_rows, -1)
 
@@ -505,6 +505,23 @@ def ingest(self: MemoryStore, source: Path | Iterable[Conversation], # an import
     rep.skipped, rep.seconds = skipped, round(time.perf_counter() - t0, 3)
     return rep
 
+# %% ../nbs/07_memory.ipynb #ab9b0194
+@patch
+def where(self: MemoryStore, user: str, since: datetime | None = None, until: datetime | None = None, tier: str | None = None,
+          kind: str | None = None, include_stale: bool = True) -> str:
+    "The SQL filter of one user's memories: created in [since, until), of a tier or kind, stale ones too unless told not to."
+    w = [f"user = '{user}'"]
+    if since: w.append(f"created_at >= {sql_time(since)}")
+    if until: w.append(f"created_at < {sql_time(until)}")
+    if tier:
+        if tier not in TIERS: raise BadInput(f"tier must be one of {TIERS}, got {tier!r}")
+        w.append(f"tier = '{tier}'")
+    if kind:
+        if kind not in KINDS: raise BadInput(f"kind must be one of {KINDS}, got {kind!r}")
+        w.append(f"kind = '{kind}'")
+    if not include_stale: w.append("stale = false")
+    return " AND ".join(w)
+
 # %% ../nbs/07_memory.ipynb #0229fe0e
 @patch
 def users(self: MemoryStore) -> list[str]:
@@ -517,7 +534,7 @@ def users(self: MemoryStore) -> list[str]:
 def check_known(self: MemoryStore, user: str) -> str:
     check_user(user)
     if user in self._known: return user           # users only ever gain memories between deletes
-    if self.exists(self.table_name) and self.table.count_rows(f"user = '{user}'"):
+    if self.exists(self.table_name) and self.table.count_rows(self.where(user)):
         self._known.add(user); return user
     known = self.users()
     raise UnknownUserError(f"no memories for user {user!r}; known users: {', '.join(known) or 'none (import some first)'}")
@@ -526,14 +543,14 @@ def check_known(self: MemoryStore, user: str) -> str:
 def count(self: MemoryStore, user: str | None = None) -> int:
     "Number of memories (of one user, or all)."
     if not self.exists(self.table_name): return 0
-    return self.table.count_rows(f"user = '{check_user(user)}'" if user else None)
+    return self.table.count_rows(self.where(check_user(user)) if user else None)
 
 @patch
 def get(self: MemoryStore, mid: str, user: str, touch: bool = True) -> Memory:
     "One memory by id; a `KeyError` naming the id if this user has no such memory."
     self.check_known(user); check_id(mid)
     self.flush()
-    rows = self.table.search().where(f"id = '{mid}' AND user = '{user}'").select(MEMORY_COLUMNS).limit(1).to_list()
+    rows = self.table.search().where(f"id = '{mid}' AND {self.where(user)}").select(MEMORY_COLUMNS).limit(1).to_list()
     if not rows: raise NotFound(f"no memory {mid!r} for user {user!r}")
     return memory_from_row(rows[0])
 
@@ -543,9 +560,7 @@ def list_memories(self: MemoryStore, user: str, kind: str | None = None, tier: s
     "The user's memories, newest first, optionally of one kind or tier."
     self.check_known(user)
     self.flush()
-    where = f"user = '{user}'" + (f" AND kind = '{kind}'" if kind else "") + (f" AND tier = '{tier}'" if tier else "")
-    if kind and kind not in KINDS: raise BadInput(f"kind must be one of {KINDS}")
-    if tier and tier not in TIERS: raise BadInput(f"tier must be one of {TIERS}")
+    where = self.where(user, kind=kind, tier=tier)   # checks kind and tier
     t = self.table.search().where(where).select(MEMORY_COLUMNS).limit(self.table.count_rows() + 1).to_arrow()
     rows = sorted(t.to_pylist(), key=lambda r: r["created_at"], reverse=newest_first)
     return [memory_from_row(r) for r in rows[:limit]]
@@ -591,22 +606,6 @@ def owner(self: MemoryStore, user: str | None = None, # the user asked for, if a
 
 # %% ../nbs/07_memory.ipynb #252656a2
 SEARCH_MODES = ("hybrid", "vector", "fts")
-
-@patch
-def where(self: MemoryStore, user: str, since: datetime | None = None, until: datetime | None = None, tier: str | None = None,
-          kind: str | None = None, include_stale: bool = True) -> str:
-    "The SQL filter of one user's memories: created in [since, until), of a tier or kind, stale ones too unless told not to."
-    w = [f"user = '{user}'"]
-    if since: w.append(f"created_at >= {sql_time(since)}")
-    if until: w.append(f"created_at < {sql_time(until)}")
-    if tier:
-        if tier not in TIERS: raise BadInput(f"tier must be one of {TIERS}, got {tier!r}")
-        w.append(f"tier = '{tier}'")
-    if kind:
-        if kind not in KINDS: raise BadInput(f"kind must be one of {KINDS}, got {kind!r}")
-        w.append(f"kind = '{kind}'")
-    if not include_stale: w.append("stale = false")
-    return " AND ".join(w)
 
 @patch
 def vector_hits(self: MemoryStore, qv, # the query vector
@@ -787,12 +786,12 @@ def delete(self: MemoryStore, ids: list[str], user: str,
     id_list = sql_list(ids)
     with self.lock, disk_full_is_expected(self.uri):
         tbl = self.table
-        found = {r["id"] for r in tbl.search().where(f"user = '{user}' AND id IN ({id_list})").select(["id"]).limit(len(ids)).to_list()}
+        found = {r["id"] for r in tbl.search().where(f"{self.where(user)} AND id IN ({id_list})").select(["id"]).limit(len(ids)).to_list()}
         missing = [i for i in ids if i not in found]
         if missing: raise NotFound(f"no memories {missing} for user {user!r}; nothing was deleted")
-        summaries = tbl.search().where(f"user = '{user}' AND kind = 'summary'").select(MEMORY_COLUMNS).limit(tbl.count_rows() + 1).to_list()
+        summaries = tbl.search().where(self.where(user, kind="summary")).select(MEMORY_COLUMNS).limit(tbl.count_rows() + 1).to_list()
         stale = [s["id"] for s in summaries if set(memory_from_row(s).provenance) & found] if mark_stale else []
-        tbl.delete(f"user = '{user}' AND id IN ({id_list})")
+        tbl.delete(f"{self.where(user)} AND id IN ({id_list})")
         self._known.discard(user)
         if self.exists(self.chunks_name): self.chunks.delete(f"memory_id IN ({id_list})")
         if stale: tbl.update(where=f"id IN ({sql_list(stale)})", values={"stale": True})
@@ -848,7 +847,7 @@ def stats(self: MemoryStore, user: str) -> dict:
     "Counts by kind and tier, size on disk, an importance histogram, and the time span of `user`'s memories."
     self.check_known(user)
     self.flush()
-    t = self.table.search().where(f"user = '{user}'").select(["kind", "tier", "details", "created_at", "access_count", "stale"]) \
+    t = self.table.search().where(self.where(user)).select(["kind", "tier", "details", "created_at", "access_count", "stale"]) \
         .limit(self.table.count_rows() + 1).to_arrow().to_pylist()
     imp = np.array([json.loads(r["details"])["importance"] for r in t])
     hist, edges = np.histogram(imp, bins=10, range=(0, 1))

@@ -281,6 +281,7 @@ def evaluate_models(engine, bot: Assistant, user: str, night: Night, p: NightlyP
     "Score the serving model and the candidate, memory on and off, into `res.scores` and `res.answers`."
     current = active_adapter(bot.cfg)
     probes, items = spread(night.probes.probes, p.probe_limit), eval_items(night.export, p)
+    res.probes["asked"] = len(probes)
     for label, (version, path) in (("active", current or (None, None)), ("candidate", (res.version, staged))):
         engine.set_adapter(path, version)
         for mem in (True, False):
