@@ -103,7 +103,7 @@ def test_killing_the_nightly_run_leaves_the_registry_valid(ada_home, when):
 
 
 def test_nightly_on_the_real_base_model(ada_home):
-    rec = nightly(ada_home, *params(model="base", max_steps=2, probe_limit=12, max_new_tokens=12))
+    rec = nightly(ada_home, *params(model="base", max_steps=2, probe_limit=12, general_limit=4, held_out_limit=4, max_new_tokens=12))
     m = NightlyResult.from_json(rec["metrics"])
     assert rec["status"] == "ok" and m.decision in ("promoted", "rejected")   # a real gate on real scores: either is right
     assert m.training["steps"] == 2 and m.training["losses"][0][1] < 6   # a real model starts from a sensible loss
