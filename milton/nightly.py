@@ -213,6 +213,7 @@ class Night:
     export: ExportResult
     probes: ProbeSet
     base: Path
+    serving: tuple[str, Path] | None    # the adapter that served before tonight (None: the base model)
 
 def base_model(cfg: MiltonConfig, kind: str) -> Path:
     "The fp32 checkpoint to train on: the real base model, or the tiny random llama (tests)."
@@ -246,7 +247,7 @@ def prepare(store: MemoryStore, user: str, p: NightlyParams, res: NightlyResult,
         return None
     try: base = base_model(cfg, p.model)
     except MissingFile as e: res.finish("skipped", f"the base model is not available ({e}); run `milton models provision`"); return None
-    return Night(export, probes, base)
+    return Night(export, probes, base, current)
 
 # %% ../nbs/16_nightly.ipynb #e30ad760
 def train(night: Night, p: NightlyParams, res: NightlyResult, cfg: MiltonConfig, out_dir: Path, on_log=None) -> Path | None:
@@ -279,10 +280,9 @@ def eval_items(export: ExportResult, p: NightlyParams) -> list[dict]:
 def evaluate_models(engine, bot: Assistant, user: str, night: Night, p: NightlyParams, res: NightlyResult, staged: Path,
                     now: datetime) -> None:
     "Score the serving model and the candidate, memory on and off, into `res.scores` and `res.answers`."
-    current = active_adapter(bot.cfg)
     probes, items = spread(night.probes.probes, p.probe_limit), eval_items(night.export, p)
     res.probes["asked"] = len(probes)
-    for label, (version, path) in (("active", current or (None, None)), ("candidate", (res.version, staged))):
+    for label, (version, path) in (("active", night.serving or (None, None)), ("candidate", (res.version, staged))):
         engine.set_adapter(path, version)
         for mem in (True, False):
             asked = run_probes(engine, probes, bot, user, mem, now, p.max_new_tokens)

@@ -18,6 +18,7 @@ import pandas as pd
 
 from .config import BadInput, MiltonConfig, NotFound, get_config, write_json_atomic
 from .context import build_messages, owner_said
+from .export import held_out
 from .memory import Memory, MemoryStore, check_user
 from .redact import redact
 
@@ -232,7 +233,7 @@ def abstention_probes(texts: list[str], n: int, seed: int = 0) -> list[Probe]:
 # %% ../nbs/15a_probes.ipynb #1ad4a79b
 def gate_conversation(conversation_id: str, share: float = GATE_SHARE) -> bool:
     "True for a fixed `share` of conversations, by hash: their probes gate, and they never train."
-    return int(hashlib.sha256(f"probe-gate:{conversation_id}".encode()).hexdigest()[:8], 16) / 0xFFFFFFFF < share
+    return held_out(f"probe-gate:{conversation_id}", share)     # the export's split by hash, salted: a different half
 
 def _well_formed(question: str, facts: list[str], evidence_text: str) -> bool:
     q, ev = normalise(question), " ".join(normalise(evidence_text))
@@ -245,14 +246,16 @@ def build_probes(store: MemoryStore, user: str, seed: int = 0) -> list[Probe]:
     superseded: set[tuple[str, str]] = set()     # (older memory, a value a later statement changed)
     mems = [m for m in store.scan(check_user(user)) if m.kind != "feedback"]
     for m in mems:
+        said = owner_said(m.text)
+        changed = bool(CHANGE_CUE.search(said))
         for sentence in statement_sentences(m):
             made = sentence_probes(sentence)
-            older = older_statement(store, user, m, sentence) if made and CHANGE_CUE.search(owner_said(m.text)) else None
+            older = older_statement(store, user, m, sentence) if made and changed else None
             kinds = dict((v, k) for k, v in spans(sentence))
             for question, facts, form in made:
-                if not _well_formed(question, facts, owner_said(m.text)): continue
+                if not _well_formed(question, facts, said): continue
                 before = changed_values(kinds.get(facts[0], "name"), facts[0], older[1]) if older else []
-                stale = [v for v in before if not states(owner_said(m.text), v)]
+                stale = [v for v in before if not states(said, v)]
                 kind = "update" if before else "fact"
                 superseded |= {(older[0].id, " ".join(normalise(v))) for v in before}
                 by_question[question] = Probe.make(kind, question, facts, evidence=[m.id] + ([older[0].id] if kind == "update" else []), stale=stale,
