@@ -12,13 +12,15 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Iterator
 
 from .config import BadInput, MiltonConfig, get_config
 from .context import UsedMemory, build_messages, fit_prompt, owner_said, owner_told, relative_age
-from .engine import Engine, load_engine
+from .engine import Engine, LlamaCppEngine, load_engine
 from .memory import Memory, MemoryStore, UnknownUserError, check_id, check_user
-from .registry import active_adapter
+from .models import gguf_path, sha256_file
+from .registry import Serving, serving
 
 # %% auto #0
 __all__ = ['log', 'UTC', 'TOP_K', 'MIN_SIMILARITY', 'FTS_MIN_SIMILARITY', 'EVENING_QUESTION', 'Answer', 'chat_engine',
@@ -69,10 +71,13 @@ class Assistant:
                  store: MemoryStore | None = None,
                  top_k: int = TOP_K, # memories injected at most
                  min_similarity: float = MIN_SIMILARITY, # cosine a memory needs to be injected
-                 follow_registry: bool = True): # serve the registry's active LoRA adapter, re-checked before each answer
+                 follow_registry: bool = True, # serve the registry's active version, re-checked before each answer
+                 serve_compressed: bool = True): # a llama.cpp engine serves the version's compressed model when it has one
         self.cfg = cfg or get_config()
         self._engine, self.store = engine, store or MemoryStore(self.cfg)
         self.top_k, self.min_similarity, self.follow_registry = top_k, min_similarity, follow_registry
+        self.serve_compressed = serve_compressed
+        self._served = ("not synced",)    # the registry's (version, compressed file) the engine serves
         self.lock = threading.Lock()      # one generation at a time: engines are not thread-safe
 
     @property
@@ -81,16 +86,38 @@ class Assistant:
         return self._engine
 
     def sync_adapter(self) -> str | None:
-        "Load the registry's active adapter into the engine if it changed; return the serving version."
+        "Serve the registry's active version if it changed (its compressed model, else its LoRA on the base); return the version."
         if not self.follow_registry: return self.engine.adapter
-        active = active_adapter(self.cfg)
-        version, path = active or (None, None)
-        if version != self.engine.adapter:
-            try: self.engine.set_adapter(path, version)
-            except (NotImplementedError, FileNotFoundError) as e:
-                if version is None: raise
-                log.warning("serving without adapter %s: %s", version, e)
+        want = serving(self.cfg)
+        if (want.version, want.model) == self._served: return self.engine.adapter
+        merged = bool(want.model) and self.serve_compressed and isinstance(self.engine, LlamaCppEngine) and self._serve_file(want)
+        if not merged:
+            if isinstance(self.engine, LlamaCppEngine): self._use_model(None)
+            if want.version != self.engine.adapter:
+                try: self.engine.set_adapter(want.adapter, want.version)
+                except (NotImplementedError, FileNotFoundError) as e:
+                    if want.version is None: raise
+                    log.warning("serving without adapter %s: %s", want.version, e)
+        self._served = (want.version, want.model)
         return self.engine.adapter
+
+    def _serve_file(self, want: Serving) -> bool:
+        "Swap to the version's compressed model if its bytes are the recorded ones; False (and why, logged) if not."
+        try:
+            if str(want.model) != self.engine.model and sha256_file(want.model) != want.sha256:
+                raise BadInput(f"{want.model} does not match the sha256 the registry recorded")
+            self._use_model(want.model)
+        except Exception as e:
+            log.warning("serving %s as base + LoRA: its compressed model cannot serve (%s)", want.version, e); return False
+        self.engine.adapter = want.version      # merged into the weights: no LoRA to apply
+        return True
+
+    def _use_model(self, file: Path | None): # a GGUF; None: the packaged base model
+        "Replace the llama.cpp engine by one on `file` unless it already serves it (the old one is closed after)."
+        old = self.engine
+        if old.model == str(file or gguf_path()): return
+        self._engine = LlamaCppEngine(file, self.cfg, n_ctx=old.n_ctx, prompt_cache=old.prompt_cache)
+        old.close()
 
 # %% ../nbs/11_assistant.ipynb #b93b53d7
 def _recall(self: Assistant, text: str, user: str, now: datetime) -> list[UsedMemory]:

@@ -27,7 +27,7 @@ __all__ = ['app', 'models_app', 'runs_app', 'memory_app', 'training_app', 'sched
            'runs_pipelines', 'memory_import', 'memory_export', 'memory_list', 'memory_search', 'memory_show',
            'memory_stats', 'memory_delete', 'memory_prune', 'memory_consolidate', 'ask_cmd', 'rate_cmd', 'chat_cmd',
            'briefing_cmd', 'serve_cmd', 'probes_build', 'probes_list', 'probes_show', 'nightly_cmd', 'training_history',
-           'training_rollback', 'training_export', 'schedule_show', 'demo_cmd']
+           'compress_cmd', 'training_rollback', 'training_export', 'schedule_show', 'demo_cmd']
 
 # %% ../nbs/90_cli.ipynb #f5847834
 class MiltonGroup(TyperGroup):
@@ -83,7 +83,14 @@ def _mb(n: int) -> str: return f"{n / 1e6:,.0f} MB" if n else "-"
 def models_list(as_json: JsonOpt = False):
     "Every model: name, role, format, status, size on disk, path and source."
     from milton.models import list_models
-    rows = list_models()
+    from milton.registry import adapters_dir, read_registry
+    cfg = get_config()
+    reg = read_registry(cfg)
+    rows = list_models(cfg) + [
+        dict(name=f"{v['version']}-{c['type']}", role="personalised chat model (llama.cpp)", format=f"gguf {c['type']}, adapter merged",
+             source=f"milton compress of adapter {v['version']}", status="serving" if v["version"] == reg["active"] else v["status"],
+             path=str(adapters_dir(cfg) / v["version"] / c["file"]), size_bytes=c["size_bytes"], sha256=c["sha256"], metrics=c["metrics"])
+        for v in reg["versions"] if (c := v.get("compressed"))]
     if as_json: return print_json(rows)
     t = Table("name", "role", "format", "status", "size", "path", "source", title="Models")
     for r in rows: t.add_row(r["name"], r["role"], r["format"], r["status"], _mb(r["size_bytes"]), r["path"] or "-", r["source"])
@@ -475,12 +482,39 @@ def training_history(as_json: JsonOpt = False):
     from milton.registry import read_registry
     reg = read_registry(get_config())
     if as_json: return print_json(reg)
-    t = Table("version", "status", "created", "probe accuracy", "decision", title=f"Adapters (active: {reg['active'] or 'base model'})", show_lines=True)
+    t = Table("version", "status", "created", "probe accuracy", "serves as", "decision", title=f"Adapters (active: {reg['active'] or 'base model'})", show_lines=True)
     for v in reversed(reg["versions"]):
         r = (v.get("metrics") or {}).get("probe_accuracy")
         note = f"\n[yellow]trained on {len(v['forgotten'])} deleted memories[/yellow]" if v.get("forgotten") else ""
-        t.add_row(v["version"], v["status"], v["created_at"][:16], f"{r:.3f}" if r is not None else "-", v["decision"] + note)
+        served = f"merged {v['compressed']['type']}" if v.get("compressed") else "base + LoRA"
+        t.add_row(v["version"], v["status"], v["created_at"][:16], f"{r:.3f}" if r is not None else "-", served, v["decision"] + note)
     out.print(t)
+
+@app.command("compress")
+def compress_cmd(version: Annotated[Optional[str], typer.Option(help="An adapter version (default: the active one), or 'base'.")] = None,
+                 types: Annotated[Optional[str], typer.Option(help="Comma-separated variants: F32, F16, Q8_0, Q6_K, Q5_K_M, Q5_1, Q5_0, Q4_K_M, Q4_1, Q4_0; "
+                                                                   "a quantized one may end in +imatrix (calibrated on your chats). Default: the full table.")] = None,
+                 probe_limit: Annotated[int, typer.Option(help="Owner probes asked per variant, memory on and off; 0: all.")] = 48,
+                 record: Annotated[bool, typer.Option("--record/--measure-only", help="Serve the chosen variant (default), or only measure.")] = True,
+                 user: UserOpt = None, as_json: JsonOpt = False):
+    "Merge the adapter into the base model, quantize it with llama.cpp, measure every variant on your data, serve the smallest faithful one."
+    from milton.compress import CompressParams, CompressionResult
+    settings = {"probe_limit": probe_limit} | ({"types": types} if types else {})
+    CompressParams(**settings)                     # an unknown type is refused here, before anything runs
+    with _store() as store: user = _owner(store, user)
+    defaults = {"milton_home": str(get_config().home), "user": user, "version": version or "", "sizes": "default",
+                "settings": json.dumps(settings), "record": record}
+    rec = _run("compress", [], as_json, defaults, quiet=True)
+    if as_json: return
+    res = CompressionResult.from_json(rec.metrics)
+    t = Table("variant", "size", "Δppl", "KLD", "same top", "probes: memory", "no memory", "decode", "peak RSS",
+              title=f"{res.version or 'base model'}: every variant against the fp32 model, on {user}'s held-out answers and probes")
+    for name, r in res.table().iterrows():
+        t.add_row(("✓ " if name == res.chosen else "") + name, f"{r.size_mib:.0f} MiB", f"{r.ppl_change:+.1%}", f"{r.kld:.4f}", f"{r.top1:.1%}",
+                  f"{r.probes_memory:.1%}", f"{r.probes_no_memory:.1%}", f"{r.decode_tok_s:.0f} tok/s", f"{r.peak_rss_mib:.0f} MiB")
+    out.print(t)
+    served = "it serves from the next answer" if res.artifact else "nothing recorded"
+    out.print(f"[bold]{res.chosen or 'No variant'}[/bold]: {res.reason}; {served}\nreport: {rec.report}", highlight=False)
 
 @training_app.command("rollback")
 def training_rollback(to: Annotated[Optional[str], typer.Option(help="A version, a date (YYYY-MM-DD: the newest usable one then), or 'base'. Default: the previous one.")] = None,
@@ -575,4 +609,8 @@ def demo_cmd(param: Annotated[Optional[list[str]], typer.Option("--param", "-p",
         right = next((a for a in night.answers if a["memory"] and a["model"] == "candidate" and a["correct"] and a["kind"] == "fact"), None)
         if right: out.print(f"[cyan]{right['question']}[/cyan]\n  after, with memory: {right['answer']}", highlight=False)
     out.print(f"[bold]Decision: {night.decision}[/bold] — {night.reason}", highlight=False)
+    if c := night.compression:
+        rows = {r["variant"]: r for r in c["rows"]}
+        sizes = ", ".join(f"{n} {r['size_mib']:.0f} MiB (KLD {r['kld']:.3f}, probes {r['probes_memory']:.0%})" for n, r in rows.items())
+        out.print(f"[bold]Compression[/bold]: {c['chosen'] or 'nothing'} serves — " + (c["error"] or c["reason"]) + f"\n  measured: {sizes}", highlight=False)
     out.print(f"report: {rec.report}\nmodels ready in {provision_s:.1f} s · whole demo: {time.perf_counter() - t0:.0f} s")

@@ -290,11 +290,18 @@ def _score(self: Engine, messages: list[dict], # the chat before the answer
         raise BadInput(f"the chat and its target take {len(prompt) + len(answer)} tokens, more than the {self.n_ctx}-token window")
     return float(sum(self.token_nll(prompt, answer))), len(answer)
 
+def _token_nll(self: Engine, prompt: list[int], answer: list[int]) -> list[float]:
+    "Negative log-likelihood of each answer token after the prompt."
+    import numpy as np
+    z = self.answer_logits(prompt, answer).astype(np.float64)
+    z -= z.max(-1, keepdims=True)
+    return (np.log(np.exp(z).sum(-1)) - z[np.arange(len(answer)), answer]).tolist()
+
 def _generate_batch(self: Engine, chats: list[list[dict]], max_new_tokens: int = 64, batch_size: int = 8) -> list[str]:
     "Greedy answers to many chats, in order (engines that batch faster override this)."
     return [self.generate(c, max_new_tokens=max_new_tokens).text for c in chats]
 
-Engine.end_of_turn, Engine.score, Engine.generate_batch = _end_of_turn, _score, _generate_batch
+Engine.end_of_turn, Engine.score, Engine.token_nll, Engine.generate_batch = _end_of_turn, _score, _token_nll, _generate_batch
 
 # %% ../nbs/03_engine.ipynb #3acb6ff3
 def _tf_tokenize(self: TransformersEngine, text: str, special: bool = False) -> list[int]:
@@ -307,13 +314,11 @@ def _tf_next_logits(self: TransformersEngine, ids: list[int]):
     model, lora = self.forward_model()
     with lora, torch.inference_mode(): return model(input_ids=torch.tensor([ids])).logits[0, -1].float().numpy()
 
-def _tf_token_nll(self: TransformersEngine, prompt: list[int], answer: list[int]) -> list[float]:
-    "Negative log-likelihood of each answer token after the prompt, in one forward pass."
+def _tf_answer_logits(self: TransformersEngine, prompt: list[int], answer: list[int]):
+    "The logits (numpy, fp32, one row per answer token) that predict each answer token after the prompt, in one forward pass."
     import torch
     model, lora = self.forward_model()
-    with lora, torch.inference_mode():
-        logits = model(input_ids=torch.tensor([prompt + answer])).logits[0, len(prompt) - 1:-1].float()
-        return (-torch.log_softmax(logits, -1).gather(1, torch.tensor(answer)[:, None])[:, 0]).tolist()
+    with lora, torch.inference_mode(): return model(input_ids=torch.tensor([prompt + answer])).logits[0, len(prompt) - 1:-1].float().numpy()
 
 def _tf_generate_batch(self: TransformersEngine, chats: list[list[dict]], max_new_tokens: int = 64, batch_size: int = 8) -> list[str]:
     "Greedy answers in left-padded batches of similar length: the same answers as one at a time, several times faster."
@@ -333,7 +338,7 @@ def _tf_generate_batch(self: TransformersEngine, chats: list[list[dict]], max_ne
             for row, i in enumerate(idx): outs[i] = tok.decode(gen[row, n:], skip_special_tokens=True).strip()
     return outs
 
-TransformersEngine.tokenize, TransformersEngine.next_logits, TransformersEngine.token_nll = _tf_tokenize, _tf_next_logits, _tf_token_nll
+TransformersEngine.tokenize, TransformersEngine.next_logits, TransformersEngine.answer_logits = _tf_tokenize, _tf_next_logits, _tf_answer_logits
 TransformersEngine.generate_batch = _tf_generate_batch
 
 # %% ../nbs/03_engine.ipynb #bfead205
@@ -347,20 +352,17 @@ def _cpp_next_logits(self: LlamaCppEngine, ids: list[int]):
     self.llm.reset(); self.llm.eval(ids)            # llama.cpp keeps the last position's logits
     return np.ctypeslib.as_array(self.llm._ctx.get_logits(), shape=(self.llm.n_vocab(),)).copy()
 
-def _cpp_token_nll(self: LlamaCppEngine, prompt: list[int], answer: list[int]) -> list[float]:
-    "Negative log-likelihood of each answer token after the prompt, feeding the answer one token at a time."
+def _cpp_answer_logits(self: LlamaCppEngine, prompt: list[int], answer: list[int]):
+    "The logits (numpy, fp32, one row per answer token) that predict each answer token, feeding the answer one token at a time."
     import numpy as np
-    out, logits = [], self.next_logits(prompt)
-    for i, t in enumerate(answer):
-        z = logits.astype(np.float64); z -= z.max()
-        out.append(float(np.log(np.exp(z).sum()) - z[t]))
-        if i + 1 < len(answer):
-            self.llm.eval([t])
-            logits = np.ctypeslib.as_array(self.llm._ctx.get_logits(), shape=(self.llm.n_vocab(),)).copy()
+    rows = [self.next_logits(prompt)]
+    for t in answer[:-1]:
+        self.llm.eval([t])
+        rows.append(np.ctypeslib.as_array(self.llm._ctx.get_logits(), shape=(self.llm.n_vocab(),)).copy())
     self.llm.reset()                                # the next prompt must not reuse the scored tokens
-    return out
+    return np.stack(rows)
 
-LlamaCppEngine.tokenize, LlamaCppEngine.next_logits, LlamaCppEngine.token_nll = _cpp_tokenize, _cpp_next_logits, _cpp_token_nll
+LlamaCppEngine.tokenize, LlamaCppEngine.next_logits, LlamaCppEngine.answer_logits = _cpp_tokenize, _cpp_next_logits, _cpp_answer_logits
 
 # %% ../nbs/03_engine.ipynb #514a0771
 ENGINES = ("llamacpp", "transformers")

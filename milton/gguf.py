@@ -6,12 +6,16 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 
+from .config import BadInput
+from .models import gguf_path
+
 # %% auto #0
-__all__ = ['GGUF_NAMES', 'lora_to_gguf']
+__all__ = ['GGUF_NAMES', 'GGUF_FILE_TYPES', 'lora_to_gguf', 'gguf_tensor_name', 'model_to_gguf']
 
 # %% ../nbs/14a_gguf.ipynb #fe1a8395
 GGUF_NAMES = {"q_proj": "attn_q", "k_proj": "attn_k", "v_proj": "attn_v", "o_proj": "attn_output",
@@ -43,4 +47,61 @@ def lora_to_gguf(adapter_dir: Path, # a peft LoRA adapter folder
         w.add_tensor(f"blk.{layer}.{GGUF_NAMES[module]}.weight.{a_or_b}", np.ascontiguousarray(t))
     w.write_header_to_file(); w.write_kv_data_to_file(); w.write_tensors_to_file(); w.close()
     tmp.replace(dest)
+    return dest
+
+# %% ../nbs/14a_gguf.ipynb #b17dbca9
+GGUF_FILE_TYPES = {"F32": 0, "F16": 1}   # llama_ftype of the unquantized files this module writes
+_NORMS = {"input_layernorm": "attn_norm", "post_attention_layernorm": "ffn_norm"}
+
+def gguf_tensor_name(hf_name: str) -> str | None:
+    "llama.cpp's name for a transformers llama tensor; None for one llama.cpp does not store."
+    top = {"model.embed_tokens.weight": "token_embd.weight", "model.norm.weight": "output_norm.weight", "lm_head.weight": "output.weight"}
+    if hf_name in top: return top[hf_name]
+    m = re.fullmatch(r"model\.layers\.(\d+)\.(?:self_attn|mlp)\.(\w+)\.weight", hf_name)
+    if m and m[2] in GGUF_NAMES: return f"blk.{m[1]}.{GGUF_NAMES[m[2]]}.weight"
+    m = re.fullmatch(r"model\.layers\.(\d+)\.(\w+)\.weight", hf_name)
+    return f"blk.{m[1]}.{_NORMS[m[2]]}.weight" if m and m[2] in _NORMS else None
+
+# %% ../nbs/14a_gguf.ipynb #3faad532
+def model_to_gguf(checkpoint: Path, # a transformers llama checkpoint (config.json, model.safetensors)
+                  dest: Path, # the .gguf file to write (atomically)
+                  ftype: str = "F32", # "F32", or "F16" for the matrices (norms stay F32)
+                  tokenizer_gguf: Path | None = None, # where the tokenizer comes from; default: the packaged SmolLM2
+                 ) -> Path:
+    "Write a llama checkpoint as a llama.cpp GGUF model."
+    import gguf
+    from safetensors.numpy import load_file
+    checkpoint, dest = Path(checkpoint), Path(dest)
+    cfg = json.loads((checkpoint / "config.json").read_text())
+    if cfg.get("model_type") != "llama": raise BadInput(f"{checkpoint} is a {cfg.get('model_type')!r} model; only llama checkpoints convert")
+    if ftype not in GGUF_FILE_TYPES: raise BadInput(f"ftype must be one of {list(GGUF_FILE_TYPES)}, not {ftype!r}")
+    src = gguf.GGUFReader(str(tokenizer_gguf or gguf_path()))
+    n_vocab = len(src.fields["tokenizer.ggml.tokens"].data)
+    if cfg["vocab_size"] != n_vocab:
+        raise BadInput(f"{checkpoint} has {cfg['vocab_size']} tokens but the tokenizer GGUF has {n_vocab}: they are not the same tokenizer")
+    heads = cfg["num_attention_heads"]; kv = cfg.get("num_key_value_heads") or heads
+    rope = (cfg.get("rope_parameters") or {}).get("rope_theta") or cfg.get("rope_theta", 10000.0)
+    tmp = dest.with_name(dest.name + ".tmp")
+    w = gguf.GGUFWriter(str(tmp), "llama")
+    w.add_type("model"); w.add_name(checkpoint.name); w.add_file_type(GGUF_FILE_TYPES[ftype])
+    w.add_block_count(cfg["num_hidden_layers"]); w.add_context_length(cfg["max_position_embeddings"])
+    w.add_embedding_length(cfg["hidden_size"]); w.add_feed_forward_length(cfg["intermediate_size"])
+    w.add_head_count(heads); w.add_head_count_kv(kv); w.add_rope_freq_base(float(rope))
+    w.add_layer_norm_rms_eps(cfg["rms_norm_eps"]); w.add_vocab_size(n_vocab)
+    w.add_rope_dimension_count(cfg.get("head_dim") or cfg["hidden_size"] // heads)
+    for key, f in src.fields.items():
+        if key.startswith("tokenizer."): w.add_key_value(key, f.contents(), f.types[0], f.types[-1] if len(f.types) > 1 else None)
+    weights = load_file(str(checkpoint / "model.safetensors"))
+    for hf_name in sorted(weights):
+        name = gguf_tensor_name(hf_name)
+        if name is None or (name == "output.weight" and cfg.get("tie_word_embeddings")): continue
+        t = weights[hf_name].astype(np.float32)
+        if ".attn_q." in name: t = _permute(t, heads)
+        elif ".attn_k." in name: t = _permute(t, kv)
+        if ftype == "F16" and t.ndim == 2: t = t.astype(np.float16)
+        w.add_tensor(name, np.ascontiguousarray(t))
+    try:
+        w.write_header_to_file(); w.write_kv_data_to_file(); w.write_tensors_to_file(); w.close()
+        tmp.replace(dest)
+    finally: tmp.unlink(missing_ok=True)
     return dest

@@ -28,7 +28,7 @@ __all__ = ['UTC', 'KINDS', 'GATE_SHARE', 'DAYS', 'MONTHS', 'ABSTAIN_RE', 'CHANGE
            'ABSTENTION_BANK', 'ABSTENTION_SHARE', 'Probe', 'normalise', 'states', 'abstains', 'probe_correct',
            'statement_sentences', 'spans', 'sentence_probes', 'content_words', 'older_statement', 'changed_values',
            'abstention_probes', 'gate_conversation', 'build_probes', 'ProbeSet', 'probes_dir', 'probe_versions',
-           'load_probes', 'refresh_probes', 'forget_probes', 'run_probes', 'probe_summary']
+           'load_probes', 'refresh_probes', 'forget_probes', 'spread', 'run_probes', 'probe_summary']
 
 # %% ../nbs/15a_probes.ipynb #7be41bec
 UTC = timezone.utc
@@ -339,6 +339,11 @@ def forget_probes(user: str, memory_ids: list[str], cfg: MiltonConfig | None = N
     return forgotten
 
 # %% ../nbs/15a_probes.ipynb #58b1d3a7
+def spread(items: list, n: int) -> list:
+    "`n` items evenly spread over the list (all if `n` is 0 or larger): a fixed, representative subset."
+    if not n or n >= len(items): return list(items)
+    return [items[round(i * (len(items) - 1) / (n - 1))] for i in range(n)] if n > 1 else items[:1]
+
 def run_probes(engine, # an `Engine`, with the adapter to evaluate already set (or none)
                probes: list[Probe], assistant=None, # an `Assistant` that recalls memories when `with_memory`
                user: str = "owner", with_memory: bool = False,

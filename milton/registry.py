@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -16,7 +17,8 @@ from .config import BadInput, MiltonConfig, MissingFile, get_config, write_json_
 
 # %% auto #0
 __all__ = ['KEEP', 'STATUSES', 'UTC', 'adapters_dir', 'adapters_lock', 'read_registry', 'new_version', 'active_adapter',
-           'staging_dir', 'clean_staging', 'register', 'rollback', 'mark_forgotten', 'saw_forgotten', 'newest_clean']
+           'staging_dir', 'clean_staging', 'register', 'rollback', 'mark_forgotten', 'saw_forgotten', 'newest_clean',
+           'Serving', 'record_compressed', 'serving']
 
 # %% ../nbs/10_registry.ipynb #e963d653
 KEEP = 7                 # adapter versions kept on disk (the active one always survives)
@@ -75,7 +77,8 @@ def clean_staging(cfg: MiltonConfig | None = None) -> list[str]:
 def register(staged: Path, # a complete adapter folder from `staging_dir`
              version: str, promote: bool, # make it the active adapter?
              decision: str, # why it was promoted or rejected, for the report and `training history`
-             metrics: dict | None = None, cfg: MiltonConfig | None = None) -> dict:
+             metrics: dict | None = None, cfg: MiltonConfig | None = None,
+             compressed: dict | None = None) -> dict: # its compressed model (see below), the file already in `staged`
     "Move `staged` to `lora_adapters/<version>/`, record it (active or rejected), keep the last `KEEP`; return the registry."
     cfg = cfg or get_config()
     with adapters_lock("registry", cfg):
@@ -90,7 +93,7 @@ def register(staged: Path, # a complete adapter folder from `staging_dir`
                 if v["status"] == "active": v["status"] = "retired"
             reg["active"] = version
         reg["versions"].append({"version": version, "status": "active" if promote else "rejected", "created_at": now,
-                                "decision": decision, "metrics": metrics or {}})
+                                "decision": decision, "metrics": metrics or {}} | ({"compressed": compressed} if compressed else {}))
         reg["updated_at"] = now
         _prune(reg, cfg)
         write_json_atomic(_registry_file(cfg), reg)
@@ -159,3 +162,36 @@ def newest_clean(cfg: MiltonConfig | None = None) -> str | None:
     ok = [v["version"] for v in read_registry(cfg)["versions"] if v["status"] in ("active", "retired") and not v.get("forgotten")
           and (adapters_dir(cfg) / v["version"]).is_dir()]
     return ok[-1] if ok else None
+
+# %% ../nbs/10_registry.ipynb #c770ad0d
+@dataclass(frozen=True)
+class Serving:
+    "What the assistant serves: the active version, its adapter folder, and its compressed model if it has one."
+    version: str | None          # None: the base model
+    adapter: Path | None
+    model: Path | None = None    # the merged, quantized GGUF recorded for this version
+    sha256: str = ""             # the recorded sha256 of `model`
+
+def record_compressed(version: str, artifact: dict, # {"file", "sha256", "type", "metrics", …}; the file already in the version's folder
+                      cfg: MiltonConfig | None = None) -> dict:
+    "Record the compressed model of `version`; return the registry."
+    cfg = cfg or get_config()
+    with adapters_lock("registry", cfg):
+        reg = read_registry(cfg)
+        entry = next((v for v in reg["versions"] if v["version"] == version), None)
+        if entry is None: raise BadInput(f"no adapter version {version}")
+        if not (adapters_dir(cfg) / version / artifact["file"]).is_file():
+            raise MissingFile(f"{artifact['file']} is not in {adapters_dir(cfg) / version}; copy the compressed model there first")
+        entry["compressed"], reg["updated_at"] = artifact, datetime.now(UTC).isoformat()
+        write_json_atomic(_registry_file(cfg), reg)
+    return reg
+
+def serving(cfg: MiltonConfig | None = None) -> Serving:
+    "The active version, its adapter, and its compressed model when one is recorded and on disk."
+    cfg = cfg or get_config()
+    active = active_adapter(cfg)
+    if not active: return Serving(None, None)
+    version, path = active
+    art = next((v.get("compressed") for v in read_registry(cfg)["versions"] if v["version"] == version), None)
+    if not art or not (path / art["file"]).is_file(): return Serving(version, path)
+    return Serving(version, path, path / art["file"], art.get("sha256", ""))

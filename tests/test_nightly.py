@@ -12,6 +12,7 @@ import pytest
 
 from conftest import MILTON, run_milton
 from milton.conversations import demo_dir
+from milton.compress import CompressionResult
 from milton.nightly import NightlyResult
 
 def params(**kw) -> list[str]:
@@ -102,10 +103,33 @@ def test_killing_the_nightly_run_leaves_the_registry_valid(ada_home, when):
     assert len(registry(ada_home)["versions"]) == 2
 
 
+def test_compress_serves_the_chosen_variant(ada_home):
+    nightly(ada_home, *PROMOTE)
+    active = registry(ada_home)["active"]
+    rec = json.loads(run_milton(ada_home, "compress", "--types", "Q8_0,Q4_0+imatrix", "--probe-limit", "4", "--json").stdout)
+    res = CompressionResult.from_json(rec["metrics"])
+    assert rec["status"] == "ok" and res.version == active and res.chosen in ("Q8_0", "Q4_0+imatrix")
+    assert list(res.table().index) == ["fp32", "Q8_0", "Q4_0+imatrix", "F32 base + LoRA"]
+    entry = registry(ada_home)["versions"][-1]
+    assert entry["compressed"]["type"] == res.chosen
+    assert (ada_home / "checkpoints" / "lora_adapters" / active / entry["compressed"]["file"]).is_file()
+    models = json.loads(run_milton(ada_home, "models", "list", "--json").stdout)
+    assert [m["status"] for m in models if m["path"].endswith(entry["compressed"]["file"])] == ["serving"]
+    ans = json.loads(run_milton(ada_home, "ask", "What is my cat called?", "--json", "--max-tokens", "4").stdout)
+    assert ans["adapter"] == active and ans["model"].endswith(entry["compressed"]["file"])   # the merged file answers
+    bad = run_milton(ada_home, "compress", "--types", "Q9_9", check=False)
+    assert bad.returncode == 2 and "unknown type" in bad.stderr
+
+
 def test_nightly_on_the_real_base_model(ada_home):
-    rec = nightly(ada_home, *params(model="base", max_steps=2, probe_limit=12, general_limit=4, held_out_limit=4, max_new_tokens=12))
+    rec = nightly(ada_home, *params(model="base", max_steps=2, probe_limit=12, general_limit=4, held_out_limit=4, max_new_tokens=12,
+                                    compress="Q8_0"))
     m = NightlyResult.from_json(rec["metrics"])
     assert rec["status"] == "ok" and m.decision in ("promoted", "rejected")   # a real gate on real scores: either is right
+    if m.decision == "promoted":                      # compressed after promotion: the merged Q8_0 stays close to the fp32 model
+        rows = {r["variant"]: r for r in m.compression["rows"]}
+        assert m.compression["error"] == "" and set(rows) == {"fp32", "Q8_0", "Q4_1 base + LoRA"} and rows["Q8_0"]["kld"] < 0.02
+    else: assert not m.compression
     assert m.training["steps"] == 2 and m.training["losses"][0][1] < 6   # a real model starts from a sensible loss
     assert 1 < m.score("active", False).metric("held_out", "perplexity") < 1000
     recall = m.score("active", True).probes.loc["fact", "evidence_recall"]
