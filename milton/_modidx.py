@@ -486,6 +486,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                              'milton.runs.list_pipelines': ('runs.html#list_pipelines', 'milton/runs.py'),
                              'milton.runs.list_runs': ('runs.html#list_runs', 'milton/runs.py'),
                              'milton.runs.new_run_id': ('runs.html#new_run_id', 'milton/runs.py'),
+                             'milton.runs.own_peak_rss_mib': ('runs.html#own_peak_rss_mib', 'milton/runs.py'),
                              'milton.runs.parse_param': ('runs.html#parse_param', 'milton/runs.py'),
                              'milton.runs.pipeline_parameters': ('runs.html#pipeline_parameters', 'milton/runs.py'),
                              'milton.runs.pipeline_path': ('runs.html#pipeline_path', 'milton/runs.py'),

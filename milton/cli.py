@@ -496,6 +496,7 @@ def compress_cmd(version: Annotated[Optional[str], typer.Option(help="An adapter
                                                                    "a quantized one may end in +imatrix (calibrated on your chats). Default: the full table.")] = None,
                  probe_limit: Annotated[int, typer.Option(help="Owner probes asked per variant, memory on and off; 0: all.")] = 48,
                  record: Annotated[bool, typer.Option("--record/--measure-only", help="Serve the chosen variant (default), or only measure.")] = True,
+                 as_of: Annotated[Optional[str], typer.Option(help="Recall memories as of this ISO date (default: now; the demo persona lives in 2026-10).")] = None,
                  user: UserOpt = None, as_json: JsonOpt = False):
     "Merge the adapter into the base model, quantize it with llama.cpp, measure every variant on your data, serve the smallest faithful one."
     from milton.compress import CompressParams, CompressionResult
@@ -503,7 +504,7 @@ def compress_cmd(version: Annotated[Optional[str], typer.Option(help="An adapter
     CompressParams(**settings)                     # an unknown type is refused here, before anything runs
     with _store() as store: user = _owner(store, user)
     defaults = {"milton_home": str(get_config().home), "user": user, "version": version or "", "sizes": "default",
-                "settings": json.dumps(settings), "record": record}
+                "settings": json.dumps(settings), "record": record, "as_of": as_of or ""}
     rec = _run("compress", [], as_json, defaults, quiet=True)
     if as_json: return
     res = CompressionResult.from_json(rec.metrics)

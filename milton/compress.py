@@ -8,13 +8,12 @@ from __future__ import annotations
 import ctypes
 import json
 import logging
-import resource
 import shutil
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from itertools import islice
 from pathlib import Path
@@ -23,12 +22,13 @@ import multiprocessing
 import numpy as np
 import pandas as pd
 
-from .config import BadInput, MiltonConfig, MissingFile, get_config, write_json_atomic
+from .config import BadInput, MiltonConfig, get_config, write_json_atomic
 from .engine import chat_ids
 from .export import Pair
 from .gguf import gguf_tensor_name, lora_to_gguf, model_to_gguf
 from .models import build_once, gguf_path, load_causal_lm, load_tokenizer, read_manifest, sha256_file
 from .probes import Probe, run_probes, spread
+from .runs import own_peak_rss_mib
 
 # %% auto #0
 __all__ = ['log', 'UTC', 'QUANT_TYPES', 'ALL_TYPES', 'merge_adapter', 'quiet_llama', 'quantize', 'tensor_types',
@@ -169,6 +169,7 @@ def speed(engine, prompt: list[int], n: int, repeats: int = 3) -> tuple[float, f
     return float(np.median(pre)), float(np.median(dec))
 
 def log_softmax(z: np.ndarray) -> np.ndarray:
+    "Log-probabilities from logits, along the last axis, computed in float64."
     z = z.astype(np.float64); z = z - z.max(-1, keepdims=True)
     return z - np.log(np.exp(z).sum(-1, keepdims=True))
 
@@ -196,7 +197,7 @@ def measure_variant(variant: dict, job: dict) -> dict:
         for mem in (True, False):
             asked = run_probes(engine, job.probes, bot, job.user, mem, job.now, job.max_new_tokens)
             row[f"probes_{'memory' if mem else 'no_memory'}"] = float(asked.correct.mean()) if len(asked) else float("nan")
-    row["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # the assistant serving it, before the big arrays below
+    row["peak_rss_mib"] = own_peak_rss_mib()      # the assistant serving it (engine, embedder, store), before the big arrays below
     logp = np.concatenate([log_softmax(engine.answer_logits(q, a)).astype(np.float32) for q, a in job.eval_ids])
     ref_file = Path(job.reference)
     if not ref_file.exists(): np.save(ref_file, logp)            # the reference variant runs first

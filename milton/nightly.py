@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import math
-import resource
 import sys
 import time
 from contextlib import contextmanager
@@ -180,7 +179,6 @@ class NightlyResult:
     answers: list[dict] = field(default_factory=list)   # every probe answer, before and after
     memory: dict = field(default_factory=dict)      # maintenance: summaries, pruned
     compression: dict = field(default_factory=dict) # `CompressionResult.as_json()` when a promoted adapter was compressed
-    peak_rss_mib: float = 0.0                       # the nightly process's peak memory
     durations_s: dict = field(default_factory=dict)
 
     def score(self, model: str, memory: bool) -> Scores:
@@ -377,7 +375,6 @@ def run_nightly(cfg: MiltonConfig, params: NightlyParams, user: str,
             with res.timed("memory"): maintain(store, user, res)
         return res
     finally:
-        res.peak_rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         if own_store: store.close()
         lock.release()
 

@@ -27,7 +27,8 @@ from .config import BadInput, MiltonConfig, MissingFile, find_checkout, get_conf
 
 # %% auto #0
 __all__ = ['log', 'pipelines_dir', 'list_pipelines', 'pipeline_path', 'pipeline_parameters', 'parse_param', 'git_state',
-           'PeakMemory', 'new_run_id', 'RunRecord', 'read_metrics', 'run_pipeline', 'render_report', 'list_runs']
+           'PeakMemory', 'own_peak_rss_mib', 'new_run_id', 'RunRecord', 'read_metrics', 'run_pipeline', 'render_report',
+           'list_runs']
 
 # %% ../nbs/04_runs.ipynb #683d6fb0
 log = logging.getLogger(__name__)
@@ -111,6 +112,17 @@ class PeakMemory:
     def __exit__(self, *exc): self._stop.set(); self._t.join(); self.peak = max(self.peak, self._sample())
     @property
     def peak_mb(self) -> float: return round(self.peak / 2**20, 1)
+
+def own_peak_rss_mib() -> float:
+    "This process's own peak RSS (MiB) since it started: Linux's VmHWM, else `ru_maxrss`."
+    # ru_maxrss survives exec on Linux: a freshly spawned Python child would report its parent's peak at fork time
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"): return int(line.split()[1]) / 1024
+    except OSError: pass
+    import resource
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024
 
 # %% ../nbs/04_runs.ipynb #53fd39e8
 def new_run_id(pipeline: str) -> str:
