@@ -213,7 +213,7 @@ def measure_in_child(variant: Variant, job: MeasureJob) -> dict:
         return pool.submit(compress.measure_variant, asdict(variant), {f.name: getattr(job, f.name) for f in fields(job)}).result()
 
 # %% ../nbs/15b_compress.ipynb #9d31d154
-ALL_TYPES = ["F32", "F16", "Q8_0", "Q5_1", "Q5_0", "Q5_0+imatrix", "Q4_K_M", "Q4_K_M+imatrix", "Q4_1", "Q4_0", "Q4_0+imatrix"]
+ALL_TYPES = ["F32", "F16", "Q8_0", "Q5_1", "Q5_0", "Q5_0+imatrix", "Q4_K_M", "Q4_K_M+imatrix", "Q4_1", "Q4_1+imatrix", "Q4_0", "Q4_0+imatrix"]
 
 @dataclass
 class CompressParams:

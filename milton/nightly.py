@@ -72,7 +72,7 @@ class NightlyParams:
     def production(cls) -> "NightlyParams":
         "The roadmap's sizes: what `milton nightly` and the timer run."
         return cls(model="base", lora=LoraParams(max_steps=100, grad_accum=4, log_every=10), max_new_tokens=48, maintain_memory=True,
-                   compress="Q8_0,Q5_1,Q5_0,Q5_0+imatrix,Q4_K_M,Q4_K_M+imatrix,Q4_0+imatrix")
+                   compress="Q8_0,Q5_0+imatrix,Q4_K_M+imatrix,Q4_1,Q4_1+imatrix,Q4_0+imatrix")
 
     def with_overrides(self, values: dict) -> "NightlyParams":
         "A copy with `{name: value}` changed; a name may be a `LoraParams` field (`max_steps`). Unknown names are refused."
