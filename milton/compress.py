@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .config import BadInput, MiltonConfig, get_config, write_json_atomic
-from .engine import chat_ids
+from .engine import chat_ids, log_softmax
 from .export import Pair
 from .gguf import gguf_tensor_name, lora_to_gguf, model_to_gguf
 from .models import build_once, gguf_path, load_causal_lm, load_tokenizer, read_manifest, sha256_file
@@ -32,9 +32,9 @@ from .runs import own_peak_rss_mib
 
 # %% auto #0
 __all__ = ['log', 'UTC', 'QUANT_TYPES', 'ALL_TYPES', 'merge_adapter', 'quiet_llama', 'quantize', 'tensor_types',
-           'importance_matrix', 'Variant', 'MeasureJob', 'open_variant', 'speed', 'log_softmax', 'fidelity',
-           'measure_variant', 'measure_in_child', 'CompressParams', 'choose', 'CompressionResult', 'compress_model',
-           'compress_version', 'NeedsCuda', 'require_cuda', 'bnb_model', 'gptq_quantize', 'hf_answer_logprobs']
+           'importance_matrix', 'Variant', 'MeasureJob', 'open_variant', 'speed', 'fidelity', 'measure_variant',
+           'measure_in_child', 'CompressParams', 'choose', 'CompressionResult', 'compress_model', 'compress_version',
+           'NeedsCuda', 'require_cuda', 'bnb_model', 'gptq_quantize', 'hf_answer_logprobs']
 
 # %% ../nbs/15b_compress.ipynb #f06f81a6
 log = logging.getLogger(__name__)
@@ -167,11 +167,6 @@ def speed(engine, prompt: list[int], n: int, repeats: int = 3) -> tuple[float, f
         k = sum(1 for _ in islice(tokens, n - 1)); t2 = time.perf_counter()
         pre.append(len(prompt) / (t1 - t0)); dec.append(k / (t2 - t1) if k else 0.0)
     return float(np.median(pre)), float(np.median(dec))
-
-def log_softmax(z: np.ndarray) -> np.ndarray:
-    "Log-probabilities from logits, along the last axis, computed in float64."
-    z = z.astype(np.float64); z = z - z.max(-1, keepdims=True)
-    return z - np.log(np.exp(z).sum(-1, keepdims=True))
 
 def fidelity(logp: np.ndarray, ref: np.ndarray, targets: np.ndarray) -> dict:
     "Perplexity of the targets, mean KL(reference ‖ variant) and same-top-token rate, over the same positions."
@@ -341,7 +336,7 @@ def compress_model(cfg: MiltonConfig, user: str,
                          str(work / "reference.npy"), p.max_new_tokens, p.speed_tokens)
         with step("measure"):
             for v in variants:
-                on_step and on_step(f"compress: measuring {v.name}")
+                if on_step: on_step(f"compress: measuring {v.name}")
                 res.rows.append(measure_in_child(v, job))
         res.chosen, res.reason = choose(res.table(), p)
         if res.chosen and dest: res.artifact = _install(res, files[res.chosen], Path(dest))

@@ -18,7 +18,7 @@ from .models import base_checkpoint, check_gguf, gguf_path, load_causal_lm, load
 
 # %% auto #0
 __all__ = ['log', 'ROLES', 'ENGINES', 'check_messages', 'Generation', 'Engine', 'chat_ids', 'TransformersEngine',
-           'LlamaCppEngine', 'load_engine']
+           'LlamaCppEngine', 'log_softmax', 'load_engine']
 
 # %% ../nbs/03_engine.ipynb #23ebd95f
 log = logging.getLogger(__name__)
@@ -290,12 +290,15 @@ def _score(self: Engine, messages: list[dict], # the chat before the answer
         raise BadInput(f"the chat and its target take {len(prompt) + len(answer)} tokens, more than the {self.n_ctx}-token window")
     return float(sum(self.token_nll(prompt, answer))), len(answer)
 
+def log_softmax(z):
+    "Log-probabilities from logits (numpy), along the last axis, computed in float64."
+    import numpy as np
+    z = z.astype(np.float64); z = z - z.max(-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(-1, keepdims=True))
+
 def _token_nll(self: Engine, prompt: list[int], answer: list[int]) -> list[float]:
     "Negative log-likelihood of each answer token after the prompt."
-    import numpy as np
-    z = self.answer_logits(prompt, answer).astype(np.float64)
-    z -= z.max(-1, keepdims=True)
-    return (np.log(np.exp(z).sum(-1)) - z[np.arange(len(answer)), answer]).tolist()
+    return (-log_softmax(self.answer_logits(prompt, answer))[range(len(answer)), answer]).tolist()
 
 def _generate_batch(self: Engine, chats: list[list[dict]], max_new_tokens: int = 64, batch_size: int = 8) -> list[str]:
     "Greedy answers to many chats, in order (engines that batch faster override this)."
