@@ -19,7 +19,8 @@ from .config import BadInput, MiltonConfig, get_config
 from .context import UsedMemory, build_messages, fit_prompt, owner_said, owner_told, relative_age
 from .engine import Engine, LlamaCppEngine, load_engine
 from .memory import Memory, MemoryStore, UnknownUserError, check_id, check_user
-from .models import gguf_path, sha256_file
+from .catalogue import chat_gguf
+from .models import sha256_file
 from .registry import Serving, serving
 
 # %% auto #0
@@ -89,6 +90,9 @@ class Assistant:
         "Serve the registry's active version if it changed (its compressed model, else its LoRA on the base); return the version."
         if not self.follow_registry: return self.engine.adapter
         want = serving(self.cfg)
+        if want.base and want.base != self.cfg.chat_model:      # trained on another chat model: its weights cannot load here
+            if (None, None) != self._served: log.warning("%s serves without %s, which was trained on %s", self.cfg.chat_model, want.version, want.base)
+            want = Serving(None, None)
         if (want.version, want.model) == self._served: return self.engine.adapter
         merged = bool(want.model) and self.serve_compressed and isinstance(self.engine, LlamaCppEngine) and self._serve_file(want)
         if not merged:
@@ -112,10 +116,10 @@ class Assistant:
         self.engine.adapter = want.version      # merged into the weights: no LoRA to apply
         return True
 
-    def _use_model(self, file: Path | None): # a GGUF; None: the packaged base model
+    def _use_model(self, file: Path | None): # a GGUF; None: the served chat model's own file
         "Replace the llama.cpp engine by one on `file` unless it already serves it (the old one is closed after)."
         old = self.engine
-        if old.model == str(file or gguf_path()): return
+        if old.model == str(file or chat_gguf(self.cfg)): return
         self._engine = LlamaCppEngine(file, self.cfg, n_ctx=old.n_ctx, prompt_cache=old.prompt_cache)
         old.close()
 

@@ -82,11 +82,13 @@ def _mb(n: int) -> str: return f"{n / 1e6:,.0f} MB" if n else "-"
 @models_app.command("list")
 def models_list(as_json: JsonOpt = False):
     "Every model: name, role, format, status, size on disk, path and source."
+    from milton.catalogue import catalogue_rows
+    from milton.config import DEFAULT_CHAT_MODEL
     from milton.models import list_models
     from milton.registry import adapters_dir, read_registry
     cfg = get_config()
     reg = read_registry(cfg)
-    rows = list_models(cfg) + [
+    rows = list_models(cfg) + [r for r in catalogue_rows(cfg) if r["name"] != DEFAULT_CHAT_MODEL] + [
         dict(name=f"{v['version']}-{c['type']}", role="personalised chat model (llama.cpp)", format=f"gguf {c['type']}, adapter merged",
              source=f"milton compress of adapter {v['version']}", status="serving" if v["version"] == reg["active"] else v["status"],
              path=str(adapters_dir(cfg) / v["version"] / c["file"]), size_bytes=c["size_bytes"], sha256=c["sha256"], metrics=c["metrics"])
@@ -97,11 +99,21 @@ def models_list(as_json: JsonOpt = False):
     out.print(t)
 
 @models_app.command("provision")
-def models_provision(force: Annotated[bool, typer.Option(help="Rebuild even if the checkpoint is up to date.")] = False,
+def models_provision(name: Annotated[Optional[str], typer.Argument(help="A chat model of `milton models list` to assemble and verify; none: the fp32 training checkpoint.")] = None,
+                     force: Annotated[bool, typer.Option(help="Rebuild even if the checkpoint (or model file) is up to date.")] = False,
                      as_json: JsonOpt = False):
-    "Turn the SmolLM2 GGUF into the fp32 checkpoint under checkpoints/base/ (once; later calls are instant)."
+    "Turn the SmolLM2 GGUF into the fp32 checkpoint under checkpoints/base/, or make the chat model NAME ready (once; later calls are instant)."
     from milton.models import provision_base, read_manifest
     t0 = time.perf_counter()
+    if name:
+        from milton.catalogue import chat_model, provision_chat_model
+        m = chat_model(name)
+        with err.status(f"Provisioning {name} ({m.size / 2**20:,.0f} MiB; pieces are fetched and verified)…"):
+            path = provision_chat_model(name, get_config(), force=force)
+        info = {"name": name, "path": str(path), "size_bytes": path.stat().st_size, "sha256": m.sha256, "seconds": round(time.perf_counter() - t0, 1)}
+        if as_json: return print_json(info)
+        return out.print(f"[green]ready[/green] {path} · {info['size_bytes']:,} bytes · sha256 {m.sha256[:12]}… verified · "
+                         f"{info['seconds']} s · serve it with MILTON_CHAT_MODEL={name}")
     with err.status("Provisioning the fp32 base checkpoint (about 30 s the first time)…"):
         path = provision_base(get_config(), force=force)
     m = read_manifest(path) | {"path": str(path), "seconds": round(time.perf_counter() - t0, 1)}

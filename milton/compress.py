@@ -225,7 +225,7 @@ class CompressParams:
 
     @classmethod
     def test_sized(cls) -> "CompressParams":
-        return cls(types=["Q8_0", "Q4_0+imatrix"], probe_limit=4, eval_limit=3, calib_limit=8, max_new_tokens=4, speed_tokens=4)
+        return cls(types=["Q4_0+imatrix"], probe_limit=4, eval_limit=3, calib_limit=8, max_new_tokens=4, speed_tokens=4)
 
     @classmethod
     def demo(cls) -> "CompressParams":

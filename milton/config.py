@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 # %% auto #0
-__all__ = ['OFFLINE_ENV', 'CHAT_MODELS', 'MiltonError', 'BadInput', 'NotFound', 'MissingFile', 'Busy', 'DiskFull',
-           'disk_full_is_expected', 'find_checkout', 'default_home', 'MiltonConfig', 'get_config', 'temp_home',
-           'write_text_atomic', 'write_json_atomic']
+__all__ = ['OFFLINE_ENV', 'CHAT_MODELS', 'DEFAULT_CHAT_MODEL', 'MiltonError', 'BadInput', 'NotFound', 'MissingFile', 'Busy',
+           'DiskFull', 'disk_full_is_expected', 'find_checkout', 'default_home', 'MiltonConfig', 'get_config',
+           'temp_home', 'write_text_atomic', 'write_json_atomic']
 
 # %% ../nbs/00_config.ipynb #f682fdc3
 OFFLINE_ENV = {
@@ -81,7 +81,8 @@ def _default_threads() -> int:
     except AttributeError: return max(1, os.cpu_count() or 1)
 
 # %% ../nbs/00_config.ipynb #ea6676cd
-CHAT_MODELS = ("smollm2-135m-instruct",)   # the chat models Milton can serve and train
+CHAT_MODELS = ("smollm2-135m-instruct", "qwen2.5-coder-0.5b-instruct", "qwen2.5-coder-1.5b-instruct")  # see `catalogue`; the first is the default
+DEFAULT_CHAT_MODEL = CHAT_MODELS[0]
 
 @dataclass(frozen=True)
 class MiltonConfig:
@@ -89,7 +90,7 @@ class MiltonConfig:
     home: Path                                    # MILTON_HOME: root of data/, checkpoints/, runs/, reports/
     user: str = "owner"                           # MILTON_USER: the owner whose memories are used by default
     threads: int = field(default_factory=_default_threads)  # MILTON_THREADS: CPU threads for inference and training
-    chat_model: str = "smollm2-135m-instruct"     # MILTON_CHAT_MODEL: the chat base model
+    chat_model: str = DEFAULT_CHAT_MODEL          # MILTON_CHAT_MODEL: the served chat model (see `catalogue`)
     embed_model: str = "all-minilm-l6-v2-int8"    # MILTON_EMBED_MODEL: the sentence embedder (see embed)
     n_ctx: int = 2048                             # MILTON_N_CTX: context window, in tokens, of the chat engines
     memory_uri: str = ""                          # MILTON_MEMORY_URI: LanceDB URI; "" means data/memory under home

@@ -19,7 +19,7 @@ from .config import BadInput, MissingFile, find_checkout, write_text_atomic
 # %% auto #0
 __all__ = ['USER_RE', 'MAX_MESSAGE_CHARS', 'MAX_FILE_BYTES', 'EARLIEST', 'LATEST', 'Message', 'Conversation', 'ImportFormatError',
            'check_user', 'parse_time', 'parse_conversation', 'ReadResult', 'read_conversations', 'write_conversations',
-           'demo_dir', 'demo_conversations', 'load_jsonl', 'eval_questions']
+           'demo_dir', 'demo_conversations', 'load_jsonl', 'eval_questions', 'Persona', 'personas']
 
 # %% ../nbs/02_conversations.ipynb #f17c93be
 @dataclass
@@ -161,3 +161,18 @@ def load_jsonl(path: Path) -> list[dict]:
 def eval_questions(path: Path | None = None) -> list[dict]:
     "The evaluation questions: `{id, category, question, reference, facts}` (default: the demo set)."
     return load_jsonl(path or demo_dir() / "eval_questions.jsonl")
+
+# %% ../nbs/02_conversations.ipynb #114aaeec
+@dataclass(frozen=True)
+class Persona:
+    "A bundled owner: their conversations and the day their story is told up to."
+    user: str
+    conversations: Path
+    as_of: datetime
+    tuned_on: bool     # whether Milton's defaults were tuned looking at this owner
+
+def personas() -> dict[str, Persona]:
+    "The bundled owners by name: `ada` (the demo persona, tuned on) and `ravi` (never tuned on)."
+    d, utc = demo_dir(), timezone.utc
+    return {"ada": Persona("ada", d / "conversations.jsonl", datetime(2026, 10, 12, tzinfo=utc), True),
+            "ravi": Persona("ravi", d / "ravi" / "conversations.jsonl", datetime(2026, 12, 1, tzinfo=utc), False)}

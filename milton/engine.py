@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Iterator
 
 from .config import BadInput, MiltonConfig, MissingFile, get_config
-from .models import base_checkpoint, check_gguf, gguf_path, load_causal_lm, load_tokenizer
+from .catalogue import chat_gguf
+from .models import base_checkpoint, check_gguf, load_causal_lm, load_tokenizer
 
 # %% auto #0
 __all__ = ['log', 'ROLES', 'ENGINES', 'check_messages', 'Generation', 'Engine', 'chat_ids', 'TransformersEngine',
@@ -206,13 +207,13 @@ class LlamaCppEngine(Engine):
     "The chat engine: a GGUF model in llama.cpp."
     name = "llamacpp"
 
-    def __init__(self, path: Path | None = None, # GGUF file; default: the packaged SmolLM2
+    def __init__(self, path: Path | None = None, # GGUF file; default: the served chat model (`MILTON_CHAT_MODEL`)
                  cfg: MiltonConfig | None = None, n_ctx: int | None = None,
                  prompt_cache: bool = False): # reuse evaluated prompt prefixes between calls
         from llama_cpp import Llama
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
         cfg = cfg or get_config()
-        path = check_gguf(path or gguf_path())
+        path = check_gguf(path) if path else chat_gguf(cfg)
         t0 = time.perf_counter()
         self.llm = Llama(model_path=str(path), n_ctx=n_ctx or cfg.n_ctx, n_threads=cfg.threads,
                          n_threads_batch=cfg.threads, verbose=False)

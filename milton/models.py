@@ -20,13 +20,13 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from .config import MiltonConfig, MissingFile, get_config, write_json_atomic
+from .config import DEFAULT_CHAT_MODEL, MiltonConfig, MissingFile, get_config, write_json_atomic
 
 # %% auto #0
 __all__ = ['log', 'SMOLLM2_GGUF', 'MINILM', 'ModelSpec', 'ModelNotFoundError', 'packaged_path', 'gguf_path', 'check_gguf',
            'embedder_path', 'sha256_file', 'disk_size', 'file_cache_key', 'build_once', 'quiet_gguf_reader',
-           'gguf_tokenizer_dir', 'load_tokenizer', 'read_manifest', 'provision_base', 'base_checkpoint',
-           'load_causal_lm', 'load_embedder', 'tiny_llama', 'list_models']
+           'gguf_tokenizer_dir', 'load_tokenizer', 'read_manifest', 'provision_base', 'gguf_to_checkpoint',
+           'base_checkpoint', 'load_causal_lm', 'load_embedder', 'tiny_llama', 'list_models']
 
 # %% ../nbs/01_models.ipynb #9e9c8e0b
 log = logging.getLogger(__name__)
@@ -177,27 +177,35 @@ def provision_base(cfg: MiltonConfig | None = None, # config; default: `get_conf
         source_sha = sha256_file(gguf)
         m = read_manifest(dest)
         if not force and m and m.get("source_sha256") == source_sha and (dest / "model.safetensors").is_file(): return dest
-        log.info("Provisioning %s from %s", dest, gguf)
-        t0 = time.perf_counter()
-        tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix=".base-"))
-        try:
-            model = _fp32_from_gguf(gguf, cfg.threads)
-            model.save_pretrained(tmp)
-            load_tokenizer().save_pretrained(tmp)
-            import torch, transformers
-            write_json_atomic(tmp / "manifest.json", {
-                "name": cfg.chat_model, "role": "chat base (transformers)", "dtype": "float32",
-                "architecture": model.config.architectures[0],
-                "parameters": sum(p.numel() for p in model.parameters()),
-                "source_file": str(gguf), "source_package": SMOLLM2_GGUF.package,
-                "source_package_version": importlib.metadata.version(SMOLLM2_GGUF.package),
-                "source_sha256": source_sha, "weights_sha256": sha256_file(tmp / "model.safetensors"),
-                "transformers_version": transformers.__version__, "torch_version": torch.__version__,
-                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "provision_seconds": round(time.perf_counter() - t0, 1)})
-            _replace_dir(tmp, dest)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True); raise
+        source = {"source_package": SMOLLM2_GGUF.package, "source_package_version": importlib.metadata.version(SMOLLM2_GGUF.package)}
+        return gguf_to_checkpoint(gguf, dest, DEFAULT_CHAT_MODEL, source_sha, source, cfg.threads)
+
+def gguf_to_checkpoint(gguf: Path, dest: Path, # the GGUF, and the checkpoint folder to (re)place
+                       name: str, source_sha: str, # the model's catalogue name, and the GGUF's sha256
+                       source: dict, # where the GGUF came from, for the manifest
+                       threads: int) -> Path:
+    "Write `gguf` as an fp32 transformers checkpoint with its tokenizer and a manifest, replacing `dest` atomically."
+    from transformers import AutoTokenizer
+    log.info("Provisioning %s from %s", dest, gguf)
+    t0 = time.perf_counter()
+    tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}-"))
+    try:
+        model = _fp32_from_gguf(gguf, threads)
+        model.save_pretrained(tmp)
+        with quiet_gguf_reader(): AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name).save_pretrained(tmp)
+        import torch, transformers
+        write_json_atomic(tmp / "manifest.json", {
+            "name": name, "role": "chat base (transformers)", "dtype": "float32",
+            "architecture": model.config.architectures[0],
+            "parameters": sum(p.numel() for p in model.parameters()),
+            "source_file": str(gguf), **source, "source_sha256": source_sha, "weights_sha256": sha256_file(tmp / "model.safetensors"),
+            "transformers_version": transformers.__version__, "torch_version": torch.__version__,
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "provision_seconds": round(time.perf_counter() - t0, 1)})
+        del model
+        _replace_dir(tmp, dest)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True); raise
     return dest
 
 def base_checkpoint(cfg: MiltonConfig | None = None) -> Path:
@@ -265,7 +273,7 @@ def list_models(cfg: MiltonConfig | None = None) -> list[dict]:
     m = read_manifest(base)
     ready = bool(m) and (base / "model.safetensors").is_file()
     return [_status_row(SMOLLM2_GGUF),
-            dict(name=cfg.chat_model, role="chat base (transformers)", format="safetensors fp32",
+            dict(name=DEFAULT_CHAT_MODEL, role="chat base (transformers)", format="safetensors fp32",
                  source=f"converted from {SMOLLM2_GGUF.relpath} ({SMOLLM2_GGUF.package})",
                  status="ready" if ready else "not provisioned: run `milton models provision`",
                  path=str(base), size_bytes=disk_size(base) if ready else 0),

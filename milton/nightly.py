@@ -18,6 +18,7 @@ import pandas as pd
 from filelock import FileLock, Timeout
 
 from .assistant import Assistant
+from .catalogue import chat_model
 from .compress import CompressParams, compress_model
 from .config import BadInput, MiltonConfig, MissingFile, find_checkout, get_config, write_json_atomic
 from .conversations import eval_questions
@@ -221,7 +222,11 @@ class Night:
 
 def base_model(cfg: MiltonConfig, kind: str) -> Path:
     "The fp32 checkpoint to train on: the real base model, or the tiny random llama (tests)."
-    if kind == "base": return base_checkpoint(cfg)
+    if kind == "base":
+        if not chat_model(cfg.chat_model).trainable:
+            raise BadInput(f"the nightly trains adapters for the served chat model, and {cfg.chat_model} (MILTON_CHAT_MODEL) cannot be "
+                           f"trained here yet; serve smollm2-135m-instruct to train, or skip the nightly")
+        return base_checkpoint(cfg)
     if kind != "tiny": raise BadInput(f"model must be 'base' or 'tiny', not {kind!r}")
     path = cfg.checkpoints_dir / "tiny"
     return path if read_manifest(path) else tiny_llama(path)

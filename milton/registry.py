@@ -171,6 +171,7 @@ class Serving:
     adapter: Path | None
     model: Path | None = None    # the merged, quantized GGUF recorded for this version
     sha256: str = ""             # the recorded sha256 of `model`
+    base: str = ""               # the chat model it was trained on (its manifest's `base_model.name`); "": not recorded
 
 def record_compressed(version: str, artifact: dict, # {"file", "sha256", "type", "metrics", …}; the file already in the version's folder
                       cfg: MiltonConfig | None = None) -> dict:
@@ -192,6 +193,8 @@ def serving(cfg: MiltonConfig | None = None) -> Serving:
     active = active_adapter(cfg)
     if not active: return Serving(None, None)
     version, path = active
+    manifest = path / "manifest.json"
+    base = json.loads(manifest.read_text()).get("base_model", {}).get("name", "") if manifest.is_file() else ""
     art = next((v.get("compressed") for v in read_registry(cfg)["versions"] if v["version"] == version), None)
-    if not art or not (path / art["file"]).is_file(): return Serving(version, path)
-    return Serving(version, path, path / art["file"], art.get("sha256", ""))
+    if not art or not (path / art["file"]).is_file(): return Serving(version, path, base=base)
+    return Serving(version, path, path / art["file"], art.get("sha256", ""), base)

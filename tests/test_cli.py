@@ -16,6 +16,15 @@ def test_models_list_json(tmp_path):
     assert rows["all-minilm-l6-v2"]["status"] == "ready"
     assert rows["smollm2-135m-instruct"]["status"].startswith("not provisioned")
     assert not (tmp_path / "checkpoints" / "base").exists()  # listing never provisions
+    assert rows["qwen2.5-coder-1.5b-instruct"]["source"].startswith("22 pinned pieces")
+
+
+def test_chat_models_are_checked(tmp_path):
+    r = run_milton(tmp_path, "models", "provision", "gpt-4", check=False)
+    assert r.returncode == 2 and "choose one of smollm2-135m-instruct" in r.stderr
+    empty_cache = {"MILTON_CACHE": str(tmp_path / "cache"), "MILTON_CHAT_MODEL": "qwen2.5-coder-0.5b-instruct"}
+    r = run_milton(tmp_path, "ask", "what is my cat called?", check=False, env=empty_cache)
+    assert r.returncode == 2 and "milton models provision qwen2.5-coder-0.5b-instruct" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_bad_parameter_is_a_clear_error(tmp_path):
