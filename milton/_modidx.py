@@ -32,6 +32,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                   'milton.catalogue.checkpoint_dir': ('catalogue.html#checkpoint_dir', 'milton/catalogue.py'),
                                   'milton.catalogue.installed_pieces': ('catalogue.html#installed_pieces', 'milton/catalogue.py'),
                                   'milton.catalogue.model_file': ('catalogue.html#model_file', 'milton/catalogue.py'),
+                                  'milton.catalogue.pieces': ('catalogue.html#pieces', 'milton/catalogue.py'),
                                   'milton.catalogue.provision_chat_model': ('catalogue.html#provision_chat_model', 'milton/catalogue.py'),
                                   'milton.catalogue.provision_checkpoint': ('catalogue.html#provision_checkpoint', 'milton/catalogue.py')},
             'milton.cli': { 'milton.cli.MiltonGroup': ('cli.html#miltongroup', 'milton/cli.py'),
