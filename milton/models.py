@@ -191,7 +191,7 @@ def gguf_to_checkpoint(gguf: Path, dest: Path, # the GGUF, and the checkpoint fo
     tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}-"))
     try:
         model = _fp32_from_gguf(gguf, threads)
-        model.save_pretrained(tmp)
+        model.save_pretrained(tmp, max_shard_size="64GB")      # one weights file, whose sha256 the manifest records
         with quiet_gguf_reader(): AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name).save_pretrained(tmp)
         import torch, transformers
         write_json_atomic(tmp / "manifest.json", {
