@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator
 
-from .config import BadInput, MiltonConfig, get_config
+from .config import CHAT_MODELS, BadInput, MiltonConfig, get_config
 from .context import UsedMemory, build_messages, fit_prompt, owner_said, owner_told, relative_age
 from .engine import Engine, LlamaCppEngine, load_engine
 from .memory import Memory, MemoryStore, UnknownUserError, check_id, check_user
@@ -90,7 +90,7 @@ class Assistant:
         "Serve the registry's active version if it changed (its compressed model, else its LoRA on the base); return the version."
         if not self.follow_registry: return self.engine.adapter
         want = serving(self.cfg)
-        if want.base and want.base != self.cfg.chat_model:      # trained on another chat model: its weights cannot load here
+        if want.base in CHAT_MODELS and want.base != self.cfg.chat_model:   # trained on another chat model: not the one the owner chose
             if (None, None) != self._served: log.warning("%s serves without %s, which was trained on %s", self.cfg.chat_model, want.version, want.base)
             want = Serving(None, None)
         if (want.version, want.model) == self._served: return self.engine.adapter
