@@ -26,8 +26,8 @@ __all__ = ['app', 'models_app', 'runs_app', 'memory_app', 'training_app', 'sched
            'print_json', 'main', 'config_cmd', 'models_list', 'models_provision', 'run_cmd', 'runs_list',
            'runs_pipelines', 'memory_import', 'memory_export', 'memory_list', 'memory_search', 'memory_show',
            'memory_stats', 'memory_delete', 'memory_prune', 'memory_consolidate', 'ask_cmd', 'rate_cmd', 'chat_cmd',
-           'briefing_cmd', 'serve_cmd', 'probes_build', 'probes_list', 'probes_show', 'nightly_cmd', 'training_history',
-           'compress_cmd', 'training_rollback', 'training_export', 'schedule_show', 'demo_cmd']
+           'briefing_cmd', 'serve_cmd', 'probes_build', 'probes_list', 'probes_show', 'nightly_cmd', 'distill_cmd',
+           'training_history', 'compress_cmd', 'training_rollback', 'training_export', 'schedule_show', 'demo_cmd']
 
 # %% ../nbs/90_cli.ipynb #f5847834
 class MiltonGroup(TyperGroup):
@@ -488,6 +488,18 @@ def nightly_cmd(param: Annotated[Optional[list[str]], typer.Option("--param", "-
     "Tonight's self-training: export new conversations, train a LoRA adapter, evaluate, promote only if better."
     _nightly(param or [], as_json, user=user)
 
+@app.command("distill")
+def distill_cmd(method: Annotated[str, typer.Option(help="context: memories → weights (the model with memories teaches itself without); "
+                                                         "context-ce: the same lessons, cross-entropy only; sequence: a larger teacher's answers.")] = "sequence",
+                teacher: Annotated[Optional[str], typer.Option(help="The sequence-level teacher, a catalogue chat model (`milton models list`).")] = None,
+                param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="Override a nightly setting (-p distill_limit=20, -p paraphrases=3).")] = None,
+                user: UserOpt = None, as_json: JsonOpt = False):
+    "A distillation night: lessons from the owner's own statements and memories, a teacher's answers, an adapter gated like any other."
+    from milton.nightly import LEARNING
+    if method not in LEARNING or method == "sft": raise BadInput(f"unknown distillation method {method!r}; choose context, context-ce or sequence")
+    chosen = [f"{k}={v}" for k, v in LEARNING[method].items()] + ([f"teacher={teacher}"] if teacher else [])
+    _nightly(chosen + list(param or []), as_json, user=user)
+
 @training_app.command("history")
 def training_history(as_json: JsonOpt = False):
     "Every adapter version kept: status, when, the decision and its gate value."
@@ -557,13 +569,14 @@ def training_export(format: Annotated[str, typer.Option(help="Only 'tensorboard'
 
 @schedule_app.command("show")
 def schedule_show(write: Annotated[Optional[Path], typer.Option(help="Also write the systemd unit files into this folder (e.g. ~/.config/systemd/user).")] = None):
-    "Print the systemd service + timer (02:00 daily, Persistent=true) and the equivalent cron line for this checkout."
+    "Print the systemd services + timers (nightly 02:00; distillation Sundays 04:00; Persistent=true) and the equivalent cron lines for this checkout."
     from milton.nightly import schedule_files
     files = schedule_files(get_config())
     for name, text in files.items():
         out.print(f"[bold]# {name}[/bold]"); print(text)
         if write and name.endswith((".service", ".timer")): write_text_atomic(Path(write).expanduser() / name, text)
-    if write: err.print(f"wrote the unit files to {write}; then: systemctl --user daemon-reload && systemctl --user enable --now milton-nightly.timer")
+    if write: err.print(f"wrote the unit files to {write}; then: systemctl --user daemon-reload && "
+                        f"systemctl --user enable --now milton-nightly.timer milton-distill.timer")
 
 
 # %% ../nbs/90_cli.ipynb #2fb0a97d

@@ -20,8 +20,8 @@ from .engine import chat_ids
 from .models import load_causal_lm, load_tokenizer
 
 # %% auto #0
-__all__ = ['LoraParams', 'TrainingDiverged', 'tokenize_pair', 'micro_batches', 'collate', 'assistant_loss', 'TrainResult',
-           'train_lora', 'matmul_peak_gflops']
+__all__ = ['LoraParams', 'TrainingDiverged', 'tokenize_pair', 'micro_batches', 'collate', 'assistant_loss', 'with_teacher',
+           'teacher_batch', 'TrainResult', 'train_lora', 'matmul_peak_gflops']
 
 # %% ../nbs/14_lora.ipynb #b6a3ff8e
 @dataclass
@@ -41,6 +41,8 @@ class LoraParams:
     log_every: int = 10
     max_grad_norm: float = 1.0
     seed: int = 0
+    kd_alpha: float = 0.5         # distillation: weight of the cross-entropy; the KL to the teacher weighs 1 - kd_alpha
+    kd_temperature: float = 2.0   # ... and the temperature both distributions are softened by
 
 class TrainingDiverged(MiltonError, RuntimeError):
     "The loss became NaN/inf or exploded: the adapter must not be used."
@@ -69,19 +71,52 @@ def collate(examples, idx, pad_id: int):
     n = max(len(examples[i][0]) for i in idx)
     ids = torch.full((len(idx), n), pad_id); labels = torch.full((len(idx), n), -100); mask = torch.zeros((len(idx), n), dtype=torch.long)
     for row, i in enumerate(idx):
-        x, y = examples[i]
+        x, y = examples[i][:2]
         ids[row, :len(x)] = torch.tensor(x); labels[row, :len(y)] = torch.tensor(y); mask[row, :len(x)] = 1
     return ids, mask, labels
 
 # %% ../nbs/14_lora.ipynb #1d8237c7
-def assistant_loss(model, ids, mask, labels) -> tuple[torch.Tensor, int]:
-    "Mean cross-entropy over labelled next tokens, and their number (the head runs on those positions only)."
+def assistant_loss(model, ids, mask, labels,
+                   teacher=None, # `teacher_batch`'s `(ids, logits, has)` for these labels; None: cross-entropy only
+                   alpha: float = 1.0, temperature: float = 1.0) -> tuple[torch.Tensor, int]:
+    "Mean loss over labelled next tokens, and their number (the head runs on those positions only): CE, or α·CE + (1−α)·T²·KL where a teacher speaks."
     causal = model.get_base_model() if hasattr(model, "get_base_model") else model
     hidden = causal.model(input_ids=ids, attention_mask=mask).last_hidden_state
     targets = labels[:, 1:]
     keep = targets != -100
-    logits = causal.lm_head(hidden[:, :-1][keep])
-    return torch.nn.functional.cross_entropy(logits.float(), targets[keep]), int(keep.sum())
+    logits = causal.lm_head(hidden[:, :-1][keep]).float()
+    ce = torch.nn.functional.cross_entropy(logits, targets[keep], reduction="none")
+    if teacher is None: return ce.mean(), int(keep.sum())
+    t_ids, t_logits, has = teacher
+    t = torch.log_softmax(t_logits / temperature, -1)                        # the teacher, renormalised over its top k
+    s = torch.log_softmax(logits / temperature, -1).gather(-1, t_ids)        # the student's log-probabilities of those k tokens
+    kl = (t.exp() * (t - s)).sum(-1)                                         # ≥ 0: the student's k probabilities sum to ≤ 1
+    return torch.where(has, alpha * ce + (1 - alpha) * temperature ** 2 * kl, ce).mean(), int(keep.sum())
+
+# %% ../nbs/14_lora.ipynb #a9cf1cc0
+def with_teacher(example: tuple[list[int], list[int]], pair: dict) -> tuple:
+    "`(input_ids, labels, teacher or None)`: the pair's teacher targets, checked against the tokens it labels."
+    t = pair.get("teacher")
+    if t is None: return (*example, None)
+    n = sum(l != -100 for l in example[1])
+    if len(t["ids"]) != n or len(t["logits"]) != n or len({len(r) for r in t["ids"] + t["logits"]}) != 1:
+        raise BadInput(f"the teacher has targets for {len(t['ids'])} tokens, the example labels {n}: compute them on `tokenize_pair`'s "
+                       f"labels with the student's tokenizer and the same max_seq_len")
+    return (*example, t)
+
+def teacher_batch(examples, idx) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None:
+    "One micro-batch's teacher targets, a row per labelled token in `assistant_loss`'s order: `(ids, logits, has)`; None if no teacher."
+    given = [examples[i][2] for i in idx if examples[i][2] is not None]
+    if not given: return None
+    k = len(given[0]["ids"][0])
+    ids, logits, has = [], [], []
+    for i in idx:
+        _, y, t = examples[i]
+        n = sum(l != -100 for l in y[1:])                 # the first token is never predicted
+        ids += t["ids"][-n:] if t else [[0] * k] * n
+        logits += t["logits"][-n:] if t else [[0.0] * k] * n
+        has += [t is not None] * n
+    return torch.tensor(ids), torch.tensor(logits, dtype=torch.float32), torch.tensor(has)
 
 # %% ../nbs/14_lora.ipynb #b4823ffc
 @dataclass
@@ -97,6 +132,7 @@ class TrainResult:
     params: dict
     trainable_params: int
     gflops_per_s: float           # estimated achieved multiply-adds ×2 per second
+    with_teacher: int = 0         # examples that learned from a teacher's logits too
 
 def _flops_per_token(model) -> float:
     "≈ forward + input-gradient multiply-adds ×2 per token of the frozen transformer body (4 × its parameters)."
@@ -104,7 +140,7 @@ def _flops_per_token(model) -> float:
     return 4.0 * body
 
 def train_lora(model_path: Path, # the fp32 base checkpoint
-               pairs: list[dict], # instruction pairs: {"messages": [...]} with the target last
+               pairs: list[dict], # instruction pairs: {"messages": [...]} with the target last, and an optional "teacher"
                out_dir: Path, # where the adapter is saved (peft format)
                params: LoraParams | None = None,
                cfg: MiltonConfig | None = None,
@@ -117,8 +153,9 @@ def train_lora(model_path: Path, # the fp32 base checkpoint
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(p.seed); rng = random.Random(p.seed)
     tok = load_tokenizer(model_path)
-    examples = [tokenize_pair(tok, x["messages"], p.max_seq_len) for x in pairs]
+    examples = [with_teacher(tokenize_pair(tok, x["messages"], p.max_seq_len), x) for x in pairs]
     examples = [e for e in examples if any(l != -100 for l in e[1][1:])]
+    if len({len(e[2]["ids"][0]) for e in examples if e[2]}) > 1: raise BadInput("every teacher must give the same number (k) of logits per token")
     model = get_peft_model(load_causal_lm(model_path, cfg), LoraConfig(r=p.r, lora_alpha=p.alpha, lora_dropout=p.dropout,
                            target_modules=list(p.target_modules), task_type="CAUSAL_LM"))
     model.train()
@@ -140,8 +177,9 @@ def train_lora(model_path: Path, # the fp32 base checkpoint
         step_loss = 0.0
         for _ in range(p.grad_accum):
             if not batches: batches = micro_batches(examples, p.batch_size, rng)
-            ids, mask, labels = collate(examples, batches.pop(), pad)
-            loss, _ = assistant_loss(model, ids, mask, labels)
+            idx = batches.pop()
+            ids, mask, labels = collate(examples, idx, pad)
+            loss, _ = assistant_loss(model, ids, mask, labels, teacher_batch(examples, idx), p.kd_alpha, p.kd_temperature)
             if not torch.isfinite(loss): raise TrainingDiverged(f"loss became {loss.item()} at step {step + 1}")
             (loss / p.grad_accum).backward()
             step_loss += loss.item() / p.grad_accum
@@ -161,7 +199,7 @@ def train_lora(model_path: Path, # the fp32 base checkpoint
     if writer: writer.close()
     model.save_pretrained(out_dir)
     res = TrainResult(steps, micro, tokens, seconds, tokens / seconds, losses, losses[-1][1], asdict(p),
-                      sum(q.numel() for q in trainable), fpt * tokens / seconds / 1e9)
+                      sum(q.numel() for q in trainable), fpt * tokens / seconds / 1e9, sum(e[2] is not None for e in examples))
     write_json_atomic(Path(out_dir) / "training.json", asdict(res))
     return res
 

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 import sys
 import time
@@ -18,26 +19,34 @@ import pandas as pd
 from filelock import FileLock, Timeout
 
 from .assistant import Assistant
-from .catalogue import chat_model
+from .catalogue import chat_gguf, chat_model
 from .compress import CompressParams, compress_model
 from .config import BadInput, MiltonConfig, MissingFile, find_checkout, get_config, write_json_atomic
 from .conversations import eval_questions
+from .redact import find_secrets
+from .distill import TeacherCache, ask_teacher, context_pair, distill_questions, same_vocabulary, sequence_pair
 from .evaluate import evaluate, items_from_pairs, summarize
 from .export import ExportResult, export_pairs, write_export
 from .gguf import lora_to_gguf
 from .lora import LoraParams, TrainingDiverged, matmul_peak_gflops, train_lora
 from .memory import MemoryStore, UnknownUserError
-from .models import base_checkpoint, read_manifest, tiny_llama
+from .models import base_checkpoint, load_tokenizer, read_manifest, tiny_llama
 from .probes import Probe, ProbeSet, probe_summary, refresh_probes, run_probes, spread
 from .registry import active_adapter, adapters_lock, clean_staging, new_version, read_registry, register, saw_forgotten, staging_dir
 
 # %% auto #0
-__all__ = ['UTC', 'NightlyParams', 'last_trained_through', 'Scores', 'GateDecision', 'decide', 'nightly_lock', 'NightlyResult',
-           'Night', 'base_model', 'prepare', 'train', 'eval_items', 'evaluate_models', 'compress', 'publish',
-           'maintain', 'run_nightly', 'schedule_files']
+__all__ = ['UTC', 'log', 'LEARNING', 'NightlyParams', 'last_trained_through', 'Scores', 'GateDecision', 'decide', 'nightly_lock',
+           'NightlyResult', 'Night', 'base_model', 'prepare', 'distill', 'trained_on', 'train', 'eval_items',
+           'evaluate_models', 'compress', 'publish', 'maintain', 'run_nightly', 'schedule_files']
 
 # %% ../nbs/16_nightly.ipynb #0c17efb4
 UTC = timezone.utc
+log = logging.getLogger(__name__)
+LEARNING = {   # what a night learns from, by name, and the settings that make it so
+    "sft": {"distill": ""},                                # the owner's exchanges (fine-tuning)
+    "context": {"distill": "context"},                     # memories → weights: the same model with memories teaches it without
+    "context-ce": {"distill": "context", "kd_alpha": 1.0}, # the same lessons, cross-entropy only (plain fine-tuning on them)
+    "sequence": {"distill": "sequence"}}                   # a larger teacher's answers, memories in the prompt
 
 @dataclass
 class NightlyParams:
@@ -56,6 +65,14 @@ class NightlyParams:
     max_ppl_increase: float = 0.05      # held-out perplexity may rise by at most this share
     maintain_memory: bool = False       # prune and consolidate memory after training
     compress: str = ""                  # after a promotion, build and measure these variants ("Q8_0,Q4_0+imatrix"); "": none
+    distill: str = ""                   # what tonight learns: "" the owner's exchanges; "context" memories → weights (the same model
+                                        # with memories teaches it without); "sequence" the teacher's answers, memories in the prompt
+    teacher: str = "qwen2.5-coder-1.5b-instruct"   # the teacher of "sequence" distillation (a catalogue chat model)
+    paraphrases: int = 3                # wordings per distilled owner probe
+    distill_limit: int = 0              # train-split probes distilled (spread over the set); 0: all
+    teacher_tokens: int = 48            # the teacher's answer length
+    top_k: int = 64                     # teacher logits kept per token ("context")
+    keep_wrong: bool = False            # also learn the teacher's answers the probe scorer calls wrong (tests)
 
     @classmethod
     def test_sized(cls) -> "NightlyParams":
@@ -86,6 +103,15 @@ class NightlyParams:
             except (TypeError, ValueError): raise BadInput(f"{name}={value!r} is not a {type(default).__name__}") from None
         p = replace(self, **{k: typed(k, v, getattr(self, k)) for k, v in values.items() if k in own})
         return replace(p, lora=replace(p.lora, **{k: typed(k, v, getattr(p.lora, k)) for k, v in values.items() if k in lora}))
+
+    def learning(self, method: str) -> "NightlyParams":
+        "A copy that learns by `method` (`LEARNING`): the exchanges (sft), or a kind of distillation."
+        if method not in LEARNING: raise BadInput(f"unknown learning method {method!r}; choose one of {', '.join(LEARNING)}")
+        return self.with_overrides(LEARNING[method])
+
+    def __post_init__(self):
+        if self.distill not in ("", "context", "sequence"): raise BadInput(f"distill must be '', 'context' or 'sequence', not {self.distill!r}")
+        chat_model(self.teacher)                        # an unknown teacher is refused before a night's work
 
     def as_json(self) -> dict: return asdict(self)
 
@@ -219,6 +245,7 @@ class Night:
     probes: ProbeSet
     base: Path
     serving: tuple[str, Path] | None    # the adapter that served before tonight (None: the base model)
+    distilled: list[dict] | None = None # tonight's distillation examples (`distill`); None: the export's pairs train
 
 def base_model(cfg: MiltonConfig, kind: str) -> Path:
     "The fp32 checkpoint to train on: the real base model, or the tiny random llama (tests)."
@@ -258,13 +285,46 @@ def prepare(store: MemoryStore, user: str, p: NightlyParams, res: NightlyResult,
     except MissingFile as e: res.finish("skipped", f"the base model is not available ({e}); run `milton models provision`"); return None
     return Night(export, probes, base, current)
 
+# %% ../nbs/16_nightly.ipynb #9f03380f
+def distill(store: MemoryStore, user: str, night: Night, p: NightlyParams, res: NightlyResult, now: datetime) -> list[dict]:
+    "Tonight's distillation examples, with what asking the teacher took in `res.data['distill']`; [] (the night skipped, and why) if none."
+    from milton.engine import LlamaCppEngine, TransformersEngine
+    cfg, base = store.cfg, read_manifest(night.base)
+    if p.distill == "context":
+        name, teacher = f"{base['name']}-{(base.get('weights_sha256') or base.get('sha256') or '')[:12]}", TransformersEngine(night.base, cfg)
+    else:
+        try: path = chat_gguf(replace(cfg, chat_model=p.teacher))
+        except MissingFile as e: res.finish("skipped", f"the teacher is not available: {e}"); return []
+        name, teacher = f"{p.teacher}-{chat_model(p.teacher).sha256[:12]}", LlamaCppEngine(path, cfg)
+    bot = Assistant(cfg, store=store, follow_registry=False)
+    cache = TeacherCache(cfg.home / "data" / "distill" / user / f"{name}.jsonl")
+    progress = lambda done, total, eta: log.info("teacher %s: %d/%d answers, about %.0f s left", name, done, total, eta)
+    with teacher:
+        lessons, run = ask_teacher(teacher, name, lambda q: bot.recall(q, user, now), user,
+                                   distill_questions(night.probes, p.paraphrases, p.distill_limit), cache, p.teacher_tokens, on_progress=progress)
+        kept = [l for l in lessons if (l.answer.correct or p.keep_wrong) and not find_secrets(l.answer.answer)]
+        if p.distill == "context":
+            tok = load_tokenizer(night.base); same_vocabulary(teacher, tok)
+            pairs = [context_pair(l, user, teacher, tok, p.lora.max_seq_len, p.top_k) for l in kept]
+        else: pairs = [sequence_pair(l, user) for l in kept]
+    cache.keep_only({l.answer.key for l in lessons})
+    res.data["distill"] = asdict(run) | {"method": p.distill, "kept": len(pairs)}
+    if not pairs: res.finish("skipped", f"the teacher ({name}) answered none of {len(lessons)} distillation questions right: nothing to learn")
+    return pairs
+
+def trained_on(night: Night) -> list[str]:
+    "The memories tonight's adapter learned from: the exported pairs', or every memory a lesson showed or was built from."
+    if night.distilled is None: return sorted(x.id for x in night.export.train)
+    return sorted({i for x in night.distilled for i in x["memory_ids"]})
+
 # %% ../nbs/16_nightly.ipynb #e30ad760
 def train(night: Night, p: NightlyParams, res: NightlyResult, cfg: MiltonConfig, out_dir: Path, on_log=None) -> Path | None:
     "Train tonight's adapter; its staging folder, or None (a diverged run, registered as rejected)."
     res.version = version = new_version()
     staged = staging_dir(cfg, version)
     try:
-        t = train_lora(night.base, [asdict(x) for x in night.export.train], staged, p.lora, cfg, tb_dir=out_dir / "tensorboard", on_log=on_log)
+        pairs = night.distilled if night.distilled is not None else [asdict(x) for x in night.export.train]
+        t = train_lora(night.base, pairs, staged, p.lora, cfg, tb_dir=out_dir / "tensorboard", on_log=on_log)
     except TrainingDiverged as e:
         write_json_atomic(staged / "manifest.json", {"version": version, "diverged": str(e)})
         register(staged, version, False, f"rejected: training diverged ({e})", {"data_newest": night.export.manifest["newest"]}, cfg)
@@ -314,7 +374,7 @@ def publish(staged: Path, night: Night, p: NightlyParams, res: NightlyResult, cf
         "version": res.version, "run_id": res.run_id, "created_at": datetime.now(UTC).isoformat(), "user": res.user,
         "base_model": {"path": str(night.base), "name": base["name"], "weights_sha256": base.get("weights_sha256") or base.get("sha256")},
         "data": {k: m[k] for k in ("sha256", "pairs", "train", "held_out", "since", "newest")},
-        "memory_ids": sorted(x.id for x in night.export.train), "probes": res.probes, "parameters": p.as_json(), "training": res.training})
+        "memory_ids": trained_on(night), "probes": res.probes, "parameters": p.as_json(), "training": res.training})
     cand = res.score("candidate", True)
     summary = {"probe_accuracy": res.gate.after, "data_newest": m["newest"], "run_id": res.run_id,
                "probe_accuracy_no_memory": res.score("candidate", False).probe_accuracy(None),
@@ -361,6 +421,9 @@ def run_nightly(cfg: MiltonConfig, params: NightlyParams, user: str,
     try:
         with res.timed("prepare"): night = prepare(store, user, p, res, since, out_dir)
         if night is None: return res
+        if p.distill:
+            with res.timed("teacher"): night.distilled = distill(store, user, night, p, res, now or datetime.now(UTC))
+            if not night.distilled: return res
         with res.timed("train"): staged = train(night, p, res, cfg, out_dir, on_log)
         if staged is None: return res
         with res.timed("evaluate"):
@@ -392,4 +455,5 @@ def schedule_files(cfg: MiltonConfig | None = None) -> dict[str, str]:
     values = {"checkout": str(checkout), "milton": str(Path(sys.executable).parent / "milton"), "home": str(cfg.home), "user": cfg.user}
     templates = checkout / "deploy"
     if not templates.is_dir(): raise MissingFile(f"no deploy/ folder in {checkout}; run this from Milton's checkout")
-    return {name: (templates / name).read_text().format(**values) for name in ("milton-nightly.service", "milton-nightly.timer", "milton.cron")}
+    return {name: (templates / name).read_text().format(**values)
+            for name in ("milton-nightly.service", "milton-nightly.timer", "milton-distill.service", "milton-distill.timer", "milton.cron")}

@@ -147,3 +147,18 @@ def test_the_only_user_is_the_owner(tmp_path, monkeypatch):
     assert rec["metrics"]["user"] == "ingrid" and rec["metrics"]["probes"]["counts"]["total"] >= 40
     manifest = json.loads((tmp_path / "runs" / rec["run_id"] / "manifest.json").read_text())
     assert manifest["parameters"]["user"] == "ingrid"
+
+
+def test_a_distillation_night_from_the_cli(ada_home):
+    lessons = params(distill_limit=2, paraphrases=1, keep_wrong="true", top_k=4, teacher_tokens=4, compress="")   # no compression: not the point here
+    rec = json.loads(run_milton(ada_home, "distill", "--method", "context", *TINY, *PROMOTE, *lessons, "--json").stdout)
+    m = NightlyResult.from_json(rec["metrics"])
+    assert (m.decision, m.data["distill"]["method"], m.data["distill"]["kept"], m.training["with_teacher"]) == ("promoted", "context", 2, 2)
+    manifest = json.loads((ada_home / "checkpoints" / "lora_adapters" / m.version / "manifest.json").read_text())
+    assert manifest["parameters"]["distill"] == "context" and manifest["memory_ids"]
+    report = (ada_home / "reports" / f"{rec['run_id']}.html").read_text()
+    assert "distillation (context)" in report
+    bad = run_milton(ada_home, "distill", "--method", "osmosis", check=False)
+    assert bad.returncode == 2 and "unknown distillation method" in bad.stderr
+    bad = run_milton(ada_home, "distill", "--teacher", "gpt-9", *TINY, check=False)
+    assert bad.returncode == 2 and "unknown chat model" in bad.stderr
