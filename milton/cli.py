@@ -21,13 +21,14 @@ import milton
 from .config import BadInput, MiltonError, NotFound, get_config, write_text_atomic
 
 # %% auto #0
-__all__ = ['app', 'models_app', 'runs_app', 'memory_app', 'training_app', 'schedule_app', 'probes_app', 'out', 'err', 'JsonOpt',
-           'UserOpt', 'EngineOpt', 'TokensOpt', 'CHAT_HELP', 'DEMO_QUERIES', 'DEMO_NIGHTLY', 'MiltonGroup',
+__all__ = ['app', 'models_app', 'runs_app', 'memory_app', 'training_app', 'schedule_app', 'probes_app', 'users_app', 'out', 'err',
+           'JsonOpt', 'UserOpt', 'EngineOpt', 'TokensOpt', 'CHAT_HELP', 'DEMO_QUERIES', 'DEMO_NIGHTLY', 'MiltonGroup',
            'print_json', 'main', 'config_cmd', 'models_list', 'models_provision', 'run_cmd', 'runs_list',
            'runs_pipelines', 'memory_import', 'memory_export', 'memory_list', 'memory_search', 'memory_show',
            'memory_stats', 'memory_delete', 'memory_prune', 'memory_consolidate', 'ask_cmd', 'rate_cmd', 'chat_cmd',
-           'briefing_cmd', 'serve_cmd', 'probes_build', 'probes_list', 'probes_show', 'nightly_cmd', 'distill_cmd',
-           'training_history', 'compress_cmd', 'training_rollback', 'training_export', 'schedule_show', 'demo_cmd']
+           'briefing_cmd', 'serve_cmd', 'users_add', 'users_list', 'users_revoke', 'probes_build', 'probes_list',
+           'probes_show', 'nightly_cmd', 'distill_cmd', 'training_history', 'compress_cmd', 'training_rollback',
+           'training_export', 'schedule_show', 'demo_cmd']
 
 # %% ../nbs/90_cli.ipynb #f5847834
 class MiltonGroup(TyperGroup):
@@ -46,8 +47,10 @@ memory_app = typer.Typer(help="The memory store: import, search, inspect, delete
 training_app = typer.Typer(help="The LoRA adapters nightly training produced: history, rollback, export.", no_args_is_help=True)
 schedule_app = typer.Typer(help="Running the nightly job on a schedule.", no_args_is_help=True)
 probes_app = typer.Typer(help="Owner probes: questions built from what the owner said, to measure whether Milton answers them right.", no_args_is_help=True)
+users_app = typer.Typer(help="Owners' API keys for `milton serve`: add, list, revoke.", no_args_is_help=True)
 app.add_typer(models_app, name="models"); app.add_typer(runs_app, name="runs"); app.add_typer(memory_app, name="memory")
 app.add_typer(training_app, name="training"); app.add_typer(schedule_app, name="schedule"); app.add_typer(probes_app, name="probes")
+app.add_typer(users_app, name="users")
 out, err = Console(), Console(stderr=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
@@ -406,13 +409,52 @@ def briefing_cmd(evening: Annotated[bool, typer.Option("--evening/--morning", he
     out.print(text, highlight=False)
 
 @app.command("serve")
-def serve_cmd(host: Annotated[str, typer.Option(help="Address to listen on; keep 127.0.0.1 unless you mean to expose Milton.")] = "127.0.0.1",
-              port: Annotated[int, typer.Option(help="Port.")] = 8000, engine: EngineOpt = "llamacpp"):
-    "Serve an OpenAI-compatible API (POST /v1/chat/completions, GET /v1/models) with Milton's memory."
-    from milton.server import serve
-    err.print(f"Milton serves http://{host}:{port}/v1 (the request's `user` picks whose memories are used); Ctrl-C stops.")
-    serve(_assistant(engine), host, port)
+def serve_cmd(host: Annotated[str, typer.Option(help="Address to listen on; keep 127.0.0.1 unless you mean to expose Milton (needs keys).")] = "127.0.0.1",
+              port: Annotated[int, typer.Option(help="Port.")] = 8000, engine: EngineOpt = "llamacpp",
+              no_auth: Annotated[bool, typer.Option("--no-auth", help="No API keys: serve one owner (--user), on loopback only.")] = False,
+              user: UserOpt = None):
+    "Serve an OpenAI-compatible API (POST /v1/chat/completions, GET /v1/models) with Milton's memory; each API key acts as its owner."
+    from milton.server import check_exposure, serve
+    from milton.users import KeyStore
+    keys = None if no_auth else KeyStore(get_config())
+    if keys is not None and not keys.active():
+        raise BadInput("no API keys yet: `milton users add NAME` makes one; or `milton serve --no-auth` serves one owner on 127.0.0.1 without keys")
+    check_exposure(host, keys)
+    who = "each API key's owner" if keys else f"{user or get_config().user} only, without keys"
+    err.print(f"Milton serves http://{host}:{port}/v1 for {who}; Ctrl-C stops.")
+    serve(_assistant(engine), host, port, keys=keys, owner=user)
 
+
+# %% ../nbs/90_cli.ipynb #dfbfe612
+@users_app.command("add")
+def users_add(user: Annotated[str, typer.Argument(help="The owner the key acts as.")],
+              admin: Annotated[bool, typer.Option("--admin", help="The key may also add, list and revoke users through the server.")] = False,
+              as_json: JsonOpt = False):
+    "Make an API key for an owner; it is shown once."
+    from milton.users import KeyStore
+    rec, key = KeyStore(get_config()).add(user, admin)
+    if as_json: return print_json({"user": rec.user, "key": key, "key_id": rec.key_id, "admin": rec.admin})
+    out.print(key, highlight=False)
+    err.print(f"key {rec.key_id} for {rec.user}{' (admin)' if admin else ''}: shown once, stored only as a salted hash")
+
+@users_app.command("list")
+def users_list(as_json: JsonOpt = False):
+    "Every API key: its id, owner, whether it is an admin key, and when it was made or revoked."
+    from milton.users import KeyStore
+    keys = [k.public() for k in KeyStore(get_config()).keys()]
+    if as_json: return print_json(keys)
+    t = Table("key id", "user", "admin", "created", "revoked", title=f"API keys ({len(keys)})")
+    for k in keys: t.add_row(k["key_id"], k["user"], "yes" if k["admin"] else "", k["created_at"], k["revoked_at"] or "")
+    out.print(t)
+
+@users_app.command("revoke")
+def users_revoke(who: Annotated[str, typer.Argument(help="A key id (`milton users list`), or an owner: all of their keys.")],
+                 as_json: JsonOpt = False):
+    "End a key, or every key of an owner, at once (also in a running server)."
+    from milton.users import KeyStore
+    gone = [k.public() for k in KeyStore(get_config()).revoke(who)]
+    if as_json: return print_json(gone)
+    for k in gone: err.print(f"revoked key {k['key_id']} of {k['user']}")
 
 # %% ../nbs/90_cli.ipynb #d37a34eb
 @probes_app.command("build")

@@ -19,7 +19,7 @@ from .config import BadInput, MissingFile, find_checkout, write_text_atomic
 # %% auto #0
 __all__ = ['USER_RE', 'MAX_MESSAGE_CHARS', 'MAX_FILE_BYTES', 'EARLIEST', 'LATEST', 'Message', 'Conversation', 'ImportFormatError',
            'check_user', 'parse_time', 'parse_conversation', 'ReadResult', 'read_conversations', 'write_conversations',
-           'demo_dir', 'demo_conversations', 'load_jsonl', 'eval_questions', 'Persona', 'personas']
+           'demo_dir', 'demo_conversations', 'load_jsonl', 'eval_questions', 'general_questions', 'Persona', 'personas']
 
 # %% ../nbs/02_conversations.ipynb #f17c93be
 @dataclass
@@ -161,6 +161,10 @@ def load_jsonl(path: Path) -> list[dict]:
 def eval_questions(path: Path | None = None) -> list[dict]:
     "The evaluation questions: `{id, category, question, reference, facts}` (default: the demo set)."
     return load_jsonl(path or demo_dir() / "eval_questions.jsonl")
+
+def general_questions() -> list[dict]:
+    "The general-knowledge guard's 60 questions, the same for every owner (`data/general_knowledge.jsonl`)."
+    return load_jsonl(demo_dir().parent / "general_knowledge.jsonl")
 
 # %% ../nbs/02_conversations.ipynb #114aaeec
 @dataclass(frozen=True)

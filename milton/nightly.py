@@ -17,12 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 from filelock import FileLock, Timeout
+from scipy.stats import binomtest
 
 from .assistant import Assistant
 from .catalogue import chat_gguf, chat_model
 from .compress import CompressParams, compress_model
 from .config import BadInput, MiltonConfig, MissingFile, find_checkout, get_config, write_json_atomic
-from .conversations import eval_questions
+from .conversations import eval_questions, general_questions
 from .redact import find_secrets
 from .distill import TeacherCache, ask_teacher, context_pair, distill_questions, same_vocabulary, sequence_pair
 from .evaluate import evaluate, items_from_pairs, summarize
@@ -35,9 +36,9 @@ from .probes import Probe, ProbeSet, probe_summary, refresh_probes, run_probes, 
 from .registry import active_adapter, adapters_lock, clean_staging, new_version, read_registry, register, saw_forgotten, staging_dir
 
 # %% auto #0
-__all__ = ['UTC', 'log', 'LEARNING', 'NightlyParams', 'last_trained_through', 'Scores', 'GateDecision', 'decide', 'nightly_lock',
-           'NightlyResult', 'Night', 'base_model', 'prepare', 'distill', 'trained_on', 'train', 'eval_items',
-           'evaluate_models', 'compress', 'publish', 'maintain', 'run_nightly', 'schedule_files']
+__all__ = ['UTC', 'log', 'LEARNING', 'NightlyParams', 'last_trained_through', 'Scores', 'GateDecision', 'forgetting', 'decide',
+           'nightly_lock', 'NightlyResult', 'Night', 'base_model', 'prepare', 'distill', 'trained_on', 'train',
+           'eval_items', 'evaluate_models', 'compress', 'publish', 'maintain', 'run_nightly', 'schedule_files']
 
 # %% ../nbs/16_nightly.ipynb #0c17efb4
 UTC = timezone.utc
@@ -56,12 +57,13 @@ class NightlyParams:
     lora: LoraParams = field(default_factory=LoraParams)
     probe_limit: int = 0                # owner probes asked per model and memory setting (spread over the set); 0: all
     probe_seed: int = 0                 # which abstention probes are drawn
-    general_limit: int = 0              # general-knowledge questions (the guard); 0: all 10
+    general_limit: int = 0              # general-knowledge questions (the guard); 0: all 60
     demo_questions: int = 0             # the demo persona's personal questions too (its story); 0: none
     held_out_limit: int = 0             # held-out pairs for perplexity and ROUGE-L; 0: all
     max_new_tokens: int = 24            # per evaluated answer
     min_gain: float = 0.0               # gate probe accuracy must rise by more than this
-    tolerance: float = 0.02             # general-knowledge accuracy may fall by at most this
+    tolerance: float = 0.02             # general-knowledge accuracy may fall by at most this ...
+    significance: float = 0.05          # ... or by more, if a sign test on the questions' flips gives p ≥ this (noise)
     max_ppl_increase: float = 0.05      # held-out perplexity may rise by at most this share
     maintain_memory: bool = False       # prune and consolidate memory after training
     compress: str = ""                  # after a promotion, build and measure these variants ("Q8_0,Q4_0+imatrix"); "": none
@@ -83,7 +85,7 @@ class NightlyParams:
     @classmethod
     def demo(cls) -> "NightlyParams":
         "The real model, a short night: `make demo` (a few minutes on 2 cores)."
-        return cls(model="base", lora=LoraParams(max_steps=12, grad_accum=2, log_every=2), probe_limit=48, general_limit=10,
+        return cls(model="base", lora=LoraParams(max_steps=12, grad_accum=2, log_every=2), probe_limit=48, general_limit=0,
                    demo_questions=10, held_out_limit=6, max_new_tokens=24, compress="Q8_0,Q4_0,Q4_0+imatrix")
 
     @classmethod
@@ -136,6 +138,7 @@ class Scores:
     memory: bool
     probes: pd.DataFrame        # `probe_summary`: accuracy and evidence recall per kind and split
     evaluation: pd.DataFrame    # `evaluate.summarize`: perplexity, ROUGE-L, fact accuracy per category
+    general: dict = field(default_factory=dict)   # general-knowledge question id -> answered right (the guard's pairs)
 
     def probe_accuracy(self, split: str | None = "gate") -> float:
         "Accuracy on the gate probes (`split='gate'`), the trained ones (`'train'`), or all (`None`)."
@@ -149,12 +152,12 @@ class Scores:
     def as_json(self) -> dict:
         return {"model": self.model, "adapter": self.adapter, "memory": self.memory,
                 "probes": self.probes.round(4).reset_index(names="row").to_dict(orient="records"),
-                "evaluation": self.evaluation.round(4).reset_index(names="category").to_dict(orient="records")}
+                "evaluation": self.evaluation.round(4).reset_index(names="category").to_dict(orient="records"), "general": self.general}
 
     @classmethod
     def from_json(cls, d: dict) -> "Scores":
         return cls(d["model"], d["adapter"], d["memory"], pd.DataFrame(d["probes"]).set_index("row").rename_axis(None),
-                   pd.DataFrame(d["evaluation"]).set_index("category").rename_axis(None))
+                   pd.DataFrame(d["evaluation"]).set_index("category").rename_axis(None), d.get("general", {}))
 
 @dataclass
 class GateDecision:
@@ -163,19 +166,30 @@ class GateDecision:
     reason: str
     before: float               # gate-probe accuracy with memory: the serving model
     after: float                # ... the candidate
-    guards: dict                # name -> {"before", "after", "limit", "ok"}
+    guards: dict                # name -> {"before", "after", "limit", "ok"} (+ "lost", "gained", "p_value" for general knowledge)
+
+def forgetting(before: dict[str, bool], # question id -> the serving model answered it right
+               after: dict[str, bool]   # ... the candidate
+               ) -> dict:               # {"lost", "gained", "p_value"}
+    "Questions lost and gained, and an exact one-sided sign test's p-value that the candidate knows less than chance explains."
+    both = before.keys() & after.keys()
+    lost, gained = sum(before[q] and not after[q] for q in both), sum(after[q] and not before[q] for q in both)
+    return {"lost": lost, "gained": gained, "p_value": binomtest(lost, lost + gained, alternative="greater").pvalue if lost + gained else 1.0}
 
 def decide(active: Scores, candidate: Scores, p: NightlyParams) -> GateDecision:
     "Promote only if gate-probe accuracy (memory on) rises by more than `min_gain` and both guards hold."
     before, after = active.probe_accuracy("gate"), candidate.probe_accuracy("gate")
     ga, gc = active.metric("general_knowledge", "fact_accuracy"), candidate.metric("general_knowledge", "fact_accuracy")
     pa, pc = active.metric("held_out", "perplexity"), candidate.metric("held_out", "perplexity")
-    guards = {"general_knowledge_accuracy": {"before": ga, "after": gc, "limit": ga - p.tolerance, "ok": not gc < ga - p.tolerance},
+    flips = forgetting(active.general, candidate.general) if active.general and candidate.general else {"p_value": 0.0}
+    gk_ok = not (gc < ga - p.tolerance and flips["p_value"] < p.significance)
+    guards = {"general_knowledge_accuracy": {"before": ga, "after": gc, "limit": ga - p.tolerance, "ok": gk_ok} | flips,
               "held_out_perplexity": {"before": pa, "after": pc, "limit": pa * (1 + p.max_ppl_increase), "ok": not pc > pa * (1 + p.max_ppl_increase)}}
     gain = after - before
     if not gain > p.min_gain:
         return GateDecision(False, f"owner-probe accuracy {before:.3f} → {after:.3f} ({gain:+.3f}), not more than the required {p.min_gain:+.3f}", before, after, guards)
-    broken = [f"{k} {g['before']:.3f} → {g['after']:.3f} (limit {g['limit']:.3f})" for k, g in guards.items() if not g["ok"]]
+    broken = [f"{k} {g['before']:.3f} → {g['after']:.3f} (limit {g['limit']:.3f}" + (f"; {g['lost']} lost, {g['gained']} gained, "
+              f"p = {g['p_value']:.3f}" if "lost" in g else "") + ")" for k, g in guards.items() if not g["ok"]]
     if broken: return GateDecision(False, f"owner-probe accuracy rose {gain:+.3f}, but " + "; ".join(broken), before, after, guards)
     return GateDecision(True, f"owner-probe accuracy {before:.3f} → {after:.3f} ({gain:+.3f} > {p.min_gain:+.3f}); general knowledge and "
                               f"held-out perplexity within bounds", before, after, guards)
@@ -336,9 +350,8 @@ def train(night: Night, p: NightlyParams, res: NightlyResult, cfg: MiltonConfig,
 # %% ../nbs/16_nightly.ipynb #e7a9b4ea
 def eval_items(export: ExportResult, p: NightlyParams) -> list[dict]:
     "The general-knowledge guard, the demo persona's personal questions if asked for, and held-out pairs."
-    qs = eval_questions()
-    general = spread([q for q in qs if q["category"] == "general_knowledge"], p.general_limit)
-    demo = spread([q for q in qs if q["category"] != "general_knowledge"], p.demo_questions) if p.demo_questions else []
+    general = spread(general_questions(), p.general_limit)
+    demo = spread([q for q in eval_questions() if q["category"] != "general_knowledge"], p.demo_questions) if p.demo_questions else []
     return general + demo + items_from_pairs(spread(export.held_out, p.held_out_limit))
 
 def evaluate_models(engine, bot: Assistant, user: str, night: Night, p: NightlyParams, res: NightlyResult, staged: Path,
@@ -351,7 +364,8 @@ def evaluate_models(engine, bot: Assistant, user: str, night: Night, p: NightlyP
         for mem in (True, False):
             asked = run_probes(engine, probes, bot, user, mem, now, p.max_new_tokens)
             rows = evaluate(engine, items, bot, user, with_memory=mem, now=now, max_new_tokens=p.max_new_tokens)
-            res.scores.append(Scores(label, version, mem, probe_summary(asked), summarize(rows)))
+            general = {r.id: bool(r.facts_ok) for r in rows.itertuples() if r.category == "general_knowledge"}
+            res.scores.append(Scores(label, version, mem, probe_summary(asked), summarize(rows), general))
             res.answers += asked.assign(model=label).to_dict(orient="records")
     engine.set_adapter(None)
 

@@ -15,19 +15,21 @@ from urllib.parse import urlsplit
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from .config import BadInput, MiltonError
+from .config import BadInput, MiltonError, NotFound
 from .assistant import Answer, Assistant
+from .conversations import check_user
+from .users import ApiKey, KeyStore
 
 # %% auto #0
 __all__ = ['MODEL_ID', 'LOOPBACK_HOSTS', 'MAX_BODY_BYTES', 'RETRY_AFTER_S', 'error', 'parse_request', 'completion',
-           'GenerationQueue', 'create_app', 'serve', 'BackgroundServer']
+           'GenerationQueue', 'unauthorized', 'caller', 'create_app', 'check_exposure', 'serve', 'BackgroundServer']
 
 # %% ../nbs/12_server.ipynb #15c1e8a3
 MODEL_ID = "milton"
 
-def error(status: int, message: str, kind: str = "invalid_request_error", param: str | None = None) -> JSONResponse:
+def error(status: int, message: str, kind: str = "invalid_request_error", param: str | None = None, code: str | None = None) -> JSONResponse:
     "An OpenAI-style error response."
-    return JSONResponse({"error": {"message": message, "type": kind, "param": param, "code": None}}, status_code=status)
+    return JSONResponse({"error": {"message": message, "type": kind, "param": param, "code": code}}, status_code=status)
 
 def parse_request(body: bytes) -> dict:
     "The chat-completion request as `respond` keyword arguments, or a `ValueError` saying what is wrong."
@@ -82,6 +84,21 @@ class GenerationQueue:
                 for item in self.assistant.respond(**kw): emit(item)
             except Exception as e: emit(e)          # the request's handler turns it into a 4xx/5xx
 
+# %% ../nbs/12_server.ipynb #3e835af7
+def unauthorized(message: str) -> JSONResponse:
+    "OpenAI's 401: an `invalid_api_key` error, with `WWW-Authenticate: Bearer`."
+    r = error(401, message, code="invalid_api_key"); r.headers["WWW-Authenticate"] = "Bearer"; return r
+
+def caller(request: Request, keys: KeyStore | None, # None: single-owner mode
+           owner: str # single-owner mode's owner
+          ) -> ApiKey | JSONResponse: # the sender's key, or the 401 to answer
+    "Who sends `request`: the active key of its `Authorization: Bearer` header (single-owner mode: the owner)."
+    if keys is None: return ApiKey("", owner, False, "", "", "")
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        return unauthorized("no API key: send Authorization: Bearer <key> (`milton users add NAME` makes one)")
+    return keys.verify(key.strip()) or unauthorized("incorrect or revoked API key")
+
 # %% ../nbs/12_server.ipynb #87d9f4b2
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 MAX_BODY_BYTES = 1 << 20      # a request larger than this is refused (413) before it is read whole
@@ -103,17 +120,46 @@ def _failure(e: Exception) -> JSONResponse:
     return error(500, f"Milton failed to answer: {e!r}", "server_error")
 
 def create_app(assistant: Assistant,
+               keys: KeyStore | None = None, # the owners' API keys; None: single-owner mode (no keys, `owner` only)
+               owner: str | None = None, # single-owner mode's owner (default: the assistant's configured user)
                allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS, # Host header values (port aside) accepted; others: 400
                max_waiting: int = 32, # requests that may queue for the model
               ) -> FastAPI:
-    "The FastAPI app serving `assistant`: JSON only, known Hosts only, no CORS, bounded queue, generation off the event loop."
+    "The FastAPI app serving `assistant`: keyed owners, JSON only, known Hosts only, no CORS, bounded queue, generation off the event loop."
+    owner = check_user(owner or assistant.cfg.user)
     from starlette.middleware.trustedhost import TrustedHostMiddleware
     app = FastAPI(title="Milton", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))   # DNS rebinding: a foreign Host is refused
     jobs = GenerationQueue(assistant, max_waiting)
 
+    def admin(request: Request) -> ApiKey | JSONResponse:
+        who = caller(request, keys, owner)
+        if isinstance(who, JSONResponse) or who.admin: return who
+        return error(403, "managing users needs an admin key (`milton users add NAME --admin`)", "permission_error")
+
+    @app.get("/v1/users")
+    def users_list(request: Request):
+        if isinstance(who := admin(request), JSONResponse): return who
+        return {"object": "list", "data": [k.public() for k in keys.keys()]}
+
+    @app.post("/v1/users")
+    async def users_add(request: Request):
+        if isinstance(who := admin(request), JSONResponse): return who
+        try:
+            req = json.loads(await request.body())
+            rec, key = keys.add(req["user"], bool(req.get("admin", False)))
+        except (ValueError, KeyError, TypeError) as e: return error(400, f'send {{"user": NAME, "admin": false}} ({e})')
+        return JSONResponse(rec.public() | {"key": key}, status_code=201)
+
+    @app.delete("/v1/users/{key_or_user}")
+    def users_revoke(key_or_user: str, request: Request):
+        if isinstance(who := admin(request), JSONResponse): return who
+        try: return {"revoked": [k.public() for k in keys.revoke(key_or_user)]}
+        except NotFound as e: return error(404, str(e), "not_found_error")
+
     @app.get("/v1/models")
-    def models():
+    def models(request: Request):
+        if isinstance(who := caller(request, keys, owner), JSONResponse): return who
         return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "milton"}]}
 
     @app.post("/v1/chat/completions")
@@ -121,6 +167,7 @@ def create_app(assistant: Assistant,
         origin = request.headers.get("origin")
         if origin and urlsplit(origin).hostname not in allowed_hosts:   # a web page the owner visits
             return error(403, f"requests from web pages ({origin}) are refused", "permission_error")
+        if isinstance(who := caller(request, keys, owner), JSONResponse): return who
         if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
             return error(415, "the request body must be JSON, sent with Content-Type: application/json")
         if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
@@ -131,6 +178,9 @@ def create_app(assistant: Assistant,
             if len(body) > MAX_BODY_BYTES: return error(413, f"the request is larger than {MAX_BODY_BYTES} bytes")
         try: kw = parse_request(bytes(body))
         except MiltonError as e: return error(400, str(e))
+        if kw["user"] not in (None, who.user):             # naming another owner never widens access
+            return error(403, f"this key acts as {who.user!r}; it cannot act as {kw['user']!r}", "permission_error", "user")
+        kw["user"] = who.user
         stream, model = kw.pop("stream"), kw.pop("model")
         items = _items(kw, jobs)
         if items is None:
@@ -154,20 +204,30 @@ def create_app(assistant: Assistant,
         return StreamingResponse(events(), media_type="text/event-stream")
 
     @app.exception_handler(404)
-    async def not_found(request, exc): return error(404, f"no route {request.url.path}; Milton serves /v1/chat/completions and /v1/models", "not_found_error")
+    async def not_found(request, exc): return error(404, f"no route {request.url.path}; Milton serves /v1/chat/completions, /v1/models and /v1/users", "not_found_error")
     return app
 
 # %% ../nbs/12_server.ipynb #62a7a755
+def check_exposure(host: str, keys: KeyStore | None):
+    "Refuse to listen beyond loopback without API keys: whoever reached the server would read the owner's memories."
+    if keys is None and host not in LOOPBACK_HOSTS:
+        raise BadInput(f"refusing to listen on {host} without API keys: anyone who reaches it could read and write the owner's "
+                       "memories. Add keys (`milton users add NAME`) and serve with them, or listen on 127.0.0.1")
+
 def serve(assistant: Assistant, host: str = "127.0.0.1", port: int = 8000,
-          allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS): # Host header values accepted (add a name to expose Milton)
+          allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS, # Host header values accepted (add a name to expose Milton)
+          keys: KeyStore | None = None, # the owners' API keys; None: single-owner mode, loopback only
+          owner: str | None = None): # single-owner mode's owner
     "Run the server until interrupted."
     import uvicorn
-    uvicorn.run(create_app(assistant, allowed_hosts), host=host, port=port, log_level="warning")
+    check_exposure(host, keys)
+    uvicorn.run(create_app(assistant, keys, owner, allowed_hosts), host=host, port=port, log_level="warning")
 
 class BackgroundServer:
     "The server in a thread on a free port (tests and benchmarks): `with BackgroundServer(assistant) as url: ...`."
     def __init__(self, assistant: Assistant, host: str = "127.0.0.1", **app_kw):
         import uvicorn
+        check_exposure(host, app_kw.get("keys"))
         self.config = uvicorn.Config(create_app(assistant, **app_kw), host=host, port=0, log_level="warning", limit_concurrency=1000)
         self.server = uvicorn.Server(self.config)
     def __enter__(self) -> str:

@@ -31,3 +31,19 @@ def test_bad_parameter_is_a_clear_error(tmp_path):
     r = run_milton(tmp_path, "run", "bench_engines", "-p", "max_new_tokens", check=False)
     assert r.returncode == 2
     assert "key=value" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_users_keys_and_serve_refusals(tmp_path):
+    added = json.loads(run_milton(tmp_path, "users", "add", "ada", "--json").stdout)
+    assert added["user"] == "ada" and added["key"].startswith(f"mk-{added['key_id']}.")
+    assert added["key"] not in (tmp_path / "users" / "keys.json").read_text()          # stored only as a hash
+    listed = json.loads(run_milton(tmp_path, "users", "list", "--json").stdout)
+    assert [(k["key_id"], k["user"], k["revoked_at"]) for k in listed] == [(added["key_id"], "ada", None)]
+    revoked = json.loads(run_milton(tmp_path, "users", "revoke", "ada", "--json").stdout)
+    assert revoked[0]["key_id"] == added["key_id"] and revoked[0]["revoked_at"]
+    r = run_milton(tmp_path, "users", "revoke", "ada", check=False)
+    assert r.returncode == 2 and "no active key" in r.stderr
+    r = run_milton(tmp_path, "serve", check=False)                                      # every key is revoked
+    assert r.returncode == 2 and "milton users add NAME" in r.stderr and "Traceback" not in r.stderr
+    r = run_milton(tmp_path, "serve", "--no-auth", "--host", "0.0.0.0", check=False)
+    assert r.returncode == 2 and "without API keys" in r.stderr
