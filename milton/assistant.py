@@ -78,7 +78,7 @@ class Assistant:
         self._engine, self.store = engine, store or MemoryStore(self.cfg)
         self.top_k, self.min_similarity, self.follow_registry = top_k, min_similarity, follow_registry
         self.serve_compressed = serve_compressed
-        self._served = ("not synced",)    # the registry's (version, compressed file) the engine serves
+        self._served = ("not synced",)    # the (adapter folder, compressed file) the engine serves
         self.lock = threading.Lock()      # one generation at a time: engines are not thread-safe
 
     @property
@@ -86,23 +86,24 @@ class Assistant:
         if self._engine is None: self._engine = chat_engine("llamacpp", self.cfg)
         return self._engine
 
-    def sync_adapter(self) -> str | None:
-        "Serve the registry's active version if it changed (its compressed model, else its LoRA on the base); return the version."
+    def sync_adapter(self, user: str | None = None # whose model (default: the configured owner)
+                    ) -> str | None:
+        "Serve the owner's active version if it changed (its compressed model, else its LoRA on the base); return the version."
         if not self.follow_registry: return self.engine.adapter
-        want = serving(self.cfg)
+        want = serving(self.cfg.for_user(user or self.cfg.user))
         if want.base in CHAT_MODELS and want.base != self.cfg.chat_model:   # trained on another chat model: not the one the owner chose
             if (None, None) != self._served: log.warning("%s serves without %s, which was trained on %s", self.cfg.chat_model, want.version, want.base)
             want = Serving(None, None)
-        if (want.version, want.model) == self._served: return self.engine.adapter
+        if (want.adapter, want.model) == self._served: return self.engine.adapter   # folders, not names: owners' versions share names
         merged = bool(want.model) and self.serve_compressed and isinstance(self.engine, LlamaCppEngine) and self._serve_file(want)
         if not merged:
             if isinstance(self.engine, LlamaCppEngine): self._use_model(None)
-            if want.version != self.engine.adapter:
+            if want.version is not None or self.engine.adapter is not None:
                 try: self.engine.set_adapter(want.adapter, want.version)
                 except (NotImplementedError, FileNotFoundError) as e:
                     if want.version is None: raise
                     log.warning("serving without adapter %s: %s", want.version, e)
-        self._served = (want.version, want.model)
+        self._served = (want.adapter, want.model)
         return self.engine.adapter
 
     def _serve_file(self, want: Serving) -> bool:
@@ -152,7 +153,7 @@ def _respond(self: Assistant, text: str, user: str | None = None,
     memories = self.recall(text, user, now) if use_memory else []
     t_recall = time.perf_counter()
     with self.lock:
-        adapter = self.sync_adapter()
+        adapter = self.sync_adapter(user)
         prompt, memories, dropped = fit_prompt(self.engine, text, user, memories, history or [], max_new_tokens)
         n_prompt = len(prompt)
         t_prompt = time.perf_counter()

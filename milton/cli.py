@@ -26,9 +26,9 @@ __all__ = ['app', 'models_app', 'runs_app', 'memory_app', 'training_app', 'sched
            'print_json', 'main', 'config_cmd', 'models_list', 'models_provision', 'run_cmd', 'runs_list',
            'runs_pipelines', 'memory_import', 'memory_export', 'memory_list', 'memory_search', 'memory_show',
            'memory_stats', 'memory_delete', 'memory_prune', 'memory_consolidate', 'ask_cmd', 'rate_cmd', 'chat_cmd',
-           'briefing_cmd', 'serve_cmd', 'users_add', 'users_list', 'users_revoke', 'probes_build', 'probes_list',
-           'probes_show', 'nightly_cmd', 'distill_cmd', 'training_history', 'compress_cmd', 'training_rollback',
-           'training_export', 'schedule_show', 'demo_cmd']
+           'briefing_cmd', 'serve_cmd', 'train_cmd', 'users_add', 'users_list', 'users_revoke', 'probes_build',
+           'probes_list', 'probes_show', 'nightly_cmd', 'distill_cmd', 'training_history', 'compress_cmd',
+           'training_rollback', 'training_export', 'schedule_show', 'demo_cmd']
 
 # %% ../nbs/90_cli.ipynb #f5847834
 class MiltonGroup(TyperGroup):
@@ -88,14 +88,14 @@ def models_list(as_json: JsonOpt = False):
     from milton.catalogue import catalogue_rows
     from milton.config import DEFAULT_CHAT_MODEL
     from milton.models import list_models
-    from milton.registry import adapters_dir, read_registry
+    from milton.registry import adapters_dir, owners, read_registry
     cfg = get_config()
-    reg = read_registry(cfg)
+    regs = {who: read_registry(cfg.for_user(who)) for who in owners(cfg)}
     rows = list_models(cfg) + [r for r in catalogue_rows(cfg) if r["name"] != DEFAULT_CHAT_MODEL] + [
-        dict(name=f"{v['version']}-{c['type']}", role="personalised chat model (llama.cpp)", format=f"gguf {c['type']}, adapter merged",
+        dict(name=f"{who}/{v['version']}-{c['type']}", role=f"{who}'s personalised chat model (llama.cpp)", format=f"gguf {c['type']}, adapter merged",
              source=f"milton compress of adapter {v['version']}", status="serving" if v["version"] == reg["active"] else v["status"],
-             path=str(adapters_dir(cfg) / v["version"] / c["file"]), size_bytes=c["size_bytes"], sha256=c["sha256"], metrics=c["metrics"])
-        for v in reg["versions"] if (c := v.get("compressed"))]
+             path=str(adapters_dir(cfg.for_user(who)) / v["version"] / c["file"]), size_bytes=c["size_bytes"], sha256=c["sha256"], metrics=c["metrics"])
+        for who, reg in regs.items() for v in reg["versions"] if (c := v.get("compressed"))]
     if as_json: return print_json(rows)
     t = Table("name", "role", "format", "status", "size", "path", "source", title="Models")
     for r in rows: t.add_row(r["name"], r["role"], r["format"], r["status"], _mb(r["size_bytes"]), r["path"] or "-", r["source"])
@@ -127,7 +127,7 @@ def models_provision(name: Annotated[Optional[str], typer.Argument(help="A chat 
 # %% ../nbs/90_cli.ipynb #b3ebfa84
 def _run(pipeline: str, params: list[str], as_json: bool,
          defaults: dict | None = None, # parameter values that `params` override
-         quiet: bool = False): # print the run's summary only if it failed
+         quiet: bool = False): # print the run's summary only if it failed (then on stderr)
     from milton.runs import parse_param, pipeline_parameters, run_pipeline
     declared = pipeline_parameters(pipeline)
     values = dict(defaults or {}) | dict(parse_param(p, declared) for p in params)
@@ -136,7 +136,7 @@ def _run(pipeline: str, params: list[str], as_json: bool,
     if as_json: print_json(rec.as_dict())
     elif not quiet or rec.status != "ok":
         colour = "green" if rec.status == "ok" else "red"
-        out.print(f"[{colour}]{rec.status}[/{colour}] {rec.run_id} in {rec.duration_s:.1f} s\n"
+        (err if quiet else out).print(f"[{colour}]{rec.status}[/{colour}] {rec.run_id} in {rec.duration_s:.1f} s\n"
                   f"  run:    {rec.run_dir}\n  report: {rec.report}" + (f"\n  error:  {rec.error}" if rec.error else ""))
     if rec.status != "ok": raise typer.Exit(1)
     return rec
@@ -174,12 +174,12 @@ def _forget(store, ids: list[str], who: str, forget_now: bool = False) -> dict:
     "Delete memories, turn their probes into `forgotten` probes, mark the adapters that trained on them; roll back now if asked."
     from milton.probes import forget_probes
     from milton.registry import active_adapter, mark_forgotten, newest_clean, rollback
-    res = store.delete(ids, who)
-    saw = mark_forgotten(res["deleted"], store.cfg) if res["deleted"] else []
-    serving = (active_adapter(store.cfg) or [None])[0]
+    res, cfg = store.delete(ids, who), store.cfg.for_user(who)       # the owner's own adapters
+    saw = mark_forgotten(res["deleted"], cfg) if res["deleted"] else []
+    serving = (active_adapter(cfg) or [None])[0]
     res |= {"forgotten_probes": len(forget_probes(who, res["deleted"], store.cfg)) if res["deleted"] else 0,
             "adapters_trained_on_them": saw, "active_trained_on_them": serving in saw, "serving": serving}
-    if forget_now and serving in saw: res["active"] = rollback(newest_clean(store.cfg) or "base", store.cfg)
+    if forget_now and serving in saw: res["active"] = rollback(newest_clean(cfg) or "base", cfg)
     return res
 
 # %% ../nbs/90_cli.ipynb #f5105804
@@ -196,6 +196,9 @@ def _owner(store, user: str | None) -> str:
     if not user and not store.cfg.user_chosen and who != store.cfg.user:
         err.print(f"[dim]using {who!r}, the only user in this store (--user or MILTON_USER chooses another)[/dim]")
     return who
+def _owner_cfg(user: str | None):
+    "The config acting for the owner a command is about (their adapters and registry): `--user`, else as `_owner` decides."
+    with _store() as store: return store.cfg.for_user(_owner(store, user))
 def _short(text: str, n: int = 90) -> str: return text.replace("\n", " ⏎ ")[:n] + ("…" if len(text) > n else "")
 
 @memory_app.command("import")
@@ -425,6 +428,32 @@ def serve_cmd(host: Annotated[str, typer.Option(help="Address to listen on; keep
     serve(_assistant(engine), host, port, keys=keys, owner=user)
 
 
+# %% ../nbs/90_cli.ipynb #3305c288
+@app.command("train")
+def train_cmd(pairs: Annotated[Path, typer.Argument(help="Instruction pairs, JSONL of {\"messages\": [...]} (a nightly run's data/train.jsonl).")],
+              out_dir: Annotated[Path, typer.Option("--out", help="Where the adapter is written (peft format).")],
+              model: Annotated[Optional[Path], typer.Option(help="The fp32 base checkpoint (default: the provisioned base model).")] = None,
+              param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="A LoraParams setting, e.g. -p max_steps=20 -p grad_accum=4.")] = None,
+              as_json: JsonOpt = False):
+    "Train a LoRA adapter on instruction pairs, on one process or (under torchrun) several."
+    from dataclasses import asdict, fields
+    from milton.conversations import load_jsonl
+    from milton.lora import LoraParams, init_distributed, train_lora
+    from milton.models import base_checkpoint
+    from milton.nightly import NightlyParams
+    if not pairs.is_file(): raise BadInput(f"{pairs} is not a file of instruction pairs")
+    values = dict(x.split("=", 1) for x in param or [] if "=" in x)
+    if len(values) != len(param or []) or (bad := set(values) - {f.name for f in fields(LoraParams)}):
+        raise BadInput(f"-p takes LoraParams settings as key=value: {sorted({f.name for f in fields(LoraParams)})}")
+    p, cfg = NightlyParams().with_overrides(values).lora, get_config()
+    rows = load_jsonl(pairs)
+    if not all(isinstance(r, dict) and isinstance(r.get("messages"), list) for r in rows): raise BadInput(f"every line of {pairs} needs a 'messages' list")
+    rank, world = init_distributed()
+    res = train_lora(model or base_checkpoint(cfg), rows, out_dir, p, cfg)
+    if rank: return
+    if as_json: return print_json(asdict(res))
+    out.print(f"{res.steps} steps on {world} process(es), {res.tokens} tokens, {res.tokens_per_s:.0f} tokens/s, final loss {res.final_loss:.3f} → {out_dir}")
+
 # %% ../nbs/90_cli.ipynb #dfbfe612
 @users_app.command("add")
 def users_add(user: Annotated[str, typer.Argument(help="The owner the key acts as.")],
@@ -526,9 +555,27 @@ def _nightly(params: list[str], as_json: bool = False, quiet: bool = False, user
 
 @app.command("nightly")
 def nightly_cmd(param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="Override a setting of NightlyParams or LoraParams (-p max_steps=50) or a notebook parameter (-p since=2026-10-01).")] = None,
-                user: UserOpt = None, as_json: JsonOpt = False):
+                user: UserOpt = None,
+                all_users: Annotated[bool, typer.Option("--all-users", help="Every owner's night in turn; one failing never stops the others.")] = False,
+                as_json: JsonOpt = False):
     "Tonight's self-training: export new conversations, train a LoRA adapter, evaluate, promote only if better."
-    _nightly(param or [], as_json, user=user)
+    if not all_users: return _nightly(param or [], as_json, user=user)
+    if user: raise BadInput("--all-users and --user exclude each other")
+    with _store() as store: owners = store.users()
+    nights = []
+    for who in owners:
+        try:
+            res, rec = _nightly(param or [], quiet=True, user=who)
+            nights.append({"user": who, "decision": res.decision, "reason": res.reason, "version": res.version, "run_id": rec.run_id})
+        except (typer.Exit, MiltonError) as e:            # its run's failure is printed above; the next owner's night still runs
+            why = str(e) if isinstance(e, MiltonError) else "its run failed: the error is on stderr and in its report"
+            nights.append({"user": who, "decision": "failed", "reason": why, "version": None, "run_id": None})
+    if as_json: print_json(nights)
+    else:
+        t = Table("owner", "decision", "version", "reason", title=f"Nightly runs ({len(nights)} owners)")
+        for n in nights: t.add_row(n["user"], n["decision"], n["version"] or "-", _short(n["reason"], 100))
+        out.print(t)
+    if any(n["decision"] == "failed" for n in nights): raise typer.Exit(1)
 
 @app.command("distill")
 def distill_cmd(method: Annotated[str, typer.Option(help="context: memories → weights (the model with memories teaches itself without); "
@@ -543,10 +590,10 @@ def distill_cmd(method: Annotated[str, typer.Option(help="context: memories → 
     _nightly(chosen + list(param or []), as_json, user=user)
 
 @training_app.command("history")
-def training_history(as_json: JsonOpt = False):
-    "Every adapter version kept: status, when, the decision and its gate value."
+def training_history(user: UserOpt = None, as_json: JsonOpt = False):
+    "Every adapter version kept for the owner: status, when, the decision and its gate value."
     from milton.registry import read_registry
-    reg = read_registry(get_config())
+    reg = read_registry(_owner_cfg(user))
     if as_json: return print_json(reg)
     t = Table("version", "status", "created", "probe accuracy", "serves as", "decision", title=f"Adapters (active: {reg['active'] or 'base model'})", show_lines=True)
     for v in reversed(reg["versions"]):
@@ -585,24 +632,25 @@ def compress_cmd(version: Annotated[Optional[str], typer.Option(help="An adapter
 
 @training_app.command("rollback")
 def training_rollback(to: Annotated[Optional[str], typer.Option(help="A version, a date (YYYY-MM-DD: the newest usable one then), or 'base'. Default: the previous one.")] = None,
-                      as_json: JsonOpt = False):
-    "Make an earlier adapter (or the base model) active; running assistants pick it up at their next answer."
+                      user: UserOpt = None, as_json: JsonOpt = False):
+    "Make an earlier adapter of the owner's (or the base model) active; running assistants pick it up at their next answer."
     from milton.registry import rollback
-    active = rollback(to, get_config())
+    active = rollback(to, _owner_cfg(user))
     if as_json: return print_json({"active": active})
     out.print(f"active adapter: {active or 'none (the base model serves)'}")
 
 @training_app.command("export")
 def training_export(format: Annotated[str, typer.Option(help="Only 'tensorboard' for now.")] = "tensorboard",
-                    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Log folder (default: runs/tensorboard).")] = None):
+                    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Log folder (default: runs/tensorboard).")] = None,
+                    user: UserOpt = None):
     "Write every version's evaluation metrics as TensorBoard scalars (training curves are already under each run)."
     from torch.utils.tensorboard import SummaryWriter
     from milton.registry import read_registry
     if format != "tensorboard": raise BadInput(f"unknown format {format!r}; only 'tensorboard' is supported")
-    cfg = get_config()
+    cfg = _owner_cfg(user)
     out_dir = out_dir or cfg.runs_dir / "tensorboard"
     reg = read_registry(cfg)
-    with SummaryWriter(str(out_dir / "registry")) as w:
+    with SummaryWriter(str(out_dir / f"registry-{cfg.user}")) as w:
         for i, v in enumerate(reg["versions"]):
             for k, x in (v.get("metrics") or {}).items():
                 if isinstance(x, (int, float)): w.add_scalar(f"adapters/{k}", x, i)

@@ -372,7 +372,7 @@ def compress_version(cfg: MiltonConfig, user: str,
     from milton.models import base_checkpoint
     from milton.probes import refresh_probes
     from milton.registry import adapters_dir, read_registry, record_compressed
-    p = p or CompressParams()
+    p, cfg = p or CompressParams(), cfg.for_user(user)           # the owner's own registry
     version = read_registry(cfg)["active"] if version is None else (None if version == "base" else version)
     folder = adapters_dir(cfg) / version if version else None
     if folder and not (folder / "adapter_config.json").is_file():

@@ -126,6 +126,10 @@ class MiltonConfig:
     @property
     def memory_location(self) -> str: return self.memory_uri or str(self.data_dir / "memory")
 
+    def for_user(self, user: str) -> "MiltonConfig":
+        "The same settings acting for owner `user`: what is per owner (adapters, their registry, nightly runs) follows `user`."
+        return replace(self, user=user, user_chosen=True)
+
     def ensure_dirs(self) -> "MiltonConfig":
         "Create the folders under `home`; returns self so it can be chained."
         for d in (self.data_dir, self.checkpoints_dir, self.runs_dir, self.reports_dir): d.mkdir(parents=True, exist_ok=True)

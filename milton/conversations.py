@@ -163,8 +163,8 @@ def eval_questions(path: Path | None = None) -> list[dict]:
     return load_jsonl(path or demo_dir() / "eval_questions.jsonl")
 
 def general_questions() -> list[dict]:
-    "The general-knowledge guard's 60 questions, the same for every owner (`data/general_knowledge.jsonl`)."
-    return load_jsonl(demo_dir().parent / "general_knowledge.jsonl")
+    "The general-knowledge guard's 60 questions, the same for every owner (bundled: `data/demo/general_knowledge.jsonl`)."
+    return load_jsonl(demo_dir() / "general_knowledge.jsonl")
 
 # %% ../nbs/02_conversations.ipynb #114aaeec
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 import time
 from dataclasses import asdict, dataclass, field
@@ -21,7 +22,8 @@ from .models import load_causal_lm, load_tokenizer
 
 # %% auto #0
 __all__ = ['LoraParams', 'TrainingDiverged', 'tokenize_pair', 'micro_batches', 'collate', 'assistant_loss', 'with_teacher',
-           'teacher_batch', 'TrainResult', 'train_lora', 'matmul_peak_gflops']
+           'teacher_batch', 'TrainResult', 'train_lora', 'matmul_peak_gflops', 'init_distributed', 'share',
+           'sum_over_processes']
 
 # %% ../nbs/14_lora.ipynb #b6a3ff8e
 @dataclass
@@ -133,6 +135,7 @@ class TrainResult:
     trainable_params: int
     gflops_per_s: float           # estimated achieved multiply-adds ×2 per second
     with_teacher: int = 0         # examples that learned from a teacher's logits too
+    processes: int = 1            # training processes (torch.distributed) that shared each step
 
 def _flops_per_token(model) -> float:
     "≈ forward + input-gradient multiply-adds ×2 per token of the frozen transformer body (4 × its parameters)."
@@ -150,6 +153,8 @@ def train_lora(model_path: Path, # the fp32 base checkpoint
     from peft import LoraConfig, get_peft_model
     p, cfg = params or LoraParams(), cfg or get_config()
     if not pairs: raise BadInput("no training pairs: nothing to train on")
+    rank, world = init_distributed()
+    if p.grad_accum % world: raise BadInput(f"grad_accum ({p.grad_accum}) must be a multiple of the {world} training processes")
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(p.seed); rng = random.Random(p.seed)
     tok = load_tokenizer(model_path)
@@ -160,13 +165,14 @@ def train_lora(model_path: Path, # the fp32 base checkpoint
                            target_modules=list(p.target_modules), task_type="CAUSAL_LM"))
     model.train()
     trainable = [q for q in model.parameters() if q.requires_grad]
+    if world > 1: share(trainable)                 # every process starts from rank 0's LoRA weights
     opt = torch.optim.AdamW(trainable, lr=p.lr, weight_decay=0.0)
     per_epoch = math.ceil(len(examples) / p.batch_size / p.grad_accum)
     steps = max(1, min(p.max_steps, math.floor(per_epoch * p.max_epochs) or 1))
     warmup_then_decay = lambda s: min((s + 1) / max(1, p.warmup_steps), 1 - s / steps)   # linear up, then linear down to 0
     sched = torch.optim.lr_scheduler.LambdaLR(opt, warmup_then_decay)
     writer = None
-    if tb_dir is not None:
+    if tb_dir is not None and rank == 0:
         from torch.utils.tensorboard import SummaryWriter
         writer = SummaryWriter(str(tb_dir))
     fpt, pad = _flops_per_token(model), tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
@@ -175,15 +181,19 @@ def train_lora(model_path: Path, # the fp32 base checkpoint
     for step in range(steps):
         opt.zero_grad(set_to_none=True)
         step_loss = 0.0
-        for _ in range(p.grad_accum):
+        step_tokens = step_micro = 0
+        for k in range(p.grad_accum):
             if not batches: batches = micro_batches(examples, p.batch_size, rng)
             idx = batches.pop()
+            if k % world != rank: continue          # another process's micro-batch (all draw the same order)
             ids, mask, labels = collate(examples, idx, pad)
             loss, _ = assistant_loss(model, ids, mask, labels, teacher_batch(examples, idx), p.kd_alpha, p.kd_temperature)
-            if not torch.isfinite(loss): raise TrainingDiverged(f"loss became {loss.item()} at step {step + 1}")
             (loss / p.grad_accum).backward()
             step_loss += loss.item() / p.grad_accum
-            tokens += int(mask.sum()); micro += 1
+            step_tokens += int(mask.sum()); step_micro += 1
+        if world > 1: step_loss, step_tokens, step_micro = sum_over_processes(trainable, step_loss, step_tokens, step_micro)
+        tokens, micro = tokens + int(step_tokens), micro + int(step_micro)
+        if not math.isfinite(step_loss): raise TrainingDiverged(f"loss became {step_loss} at step {step + 1}")
         first_loss = step_loss if first_loss is None else first_loss
         if step_loss > max(20.0, 4 * first_loss): raise TrainingDiverged(f"loss exploded to {step_loss:.2f} at step {step + 1} (started at {first_loss:.2f})")
         torch.nn.utils.clip_grad_norm_(trainable, p.max_grad_norm)
@@ -197,10 +207,11 @@ def train_lora(model_path: Path, # the fp32 base checkpoint
             if on_log: on_log(step + 1, mean, lr)
     seconds = time.perf_counter() - t0
     if writer: writer.close()
-    model.save_pretrained(out_dir)
     res = TrainResult(steps, micro, tokens, seconds, tokens / seconds, losses, losses[-1][1], asdict(p),
-                      sum(q.numel() for q in trainable), fpt * tokens / seconds / 1e9, sum(e[2] is not None for e in examples))
-    write_json_atomic(Path(out_dir) / "training.json", asdict(res))
+                      sum(q.numel() for q in trainable), fpt * tokens / seconds / 1e9, sum(e[2] is not None for e in examples), world)
+    if rank == 0:                                  # the weights are the same in every process: one writes them
+        model.save_pretrained(out_dir)
+        write_json_atomic(Path(out_dir) / "training.json", asdict(res))
     return res
 
 # %% ../nbs/14_lora.ipynb #3f7059f9
@@ -213,3 +224,25 @@ def matmul_peak_gflops(n: int = 1024, repeats: int = 8, threads: int | None = No
     for _ in range(repeats):
         t0 = time.perf_counter(); a @ b; best = min(best, time.perf_counter() - t0)
     return 2 * n ** 3 / best / 1e9
+
+# %% ../nbs/14_lora.ipynb #85536bd9
+def init_distributed() -> tuple[int, int]: # (rank, world size)
+    "Join the process group `torchrun` describes (gloo); `(0, 1)` when not launched by it."
+    import torch.distributed as dist
+    if int(os.environ.get("WORLD_SIZE", "1")) <= 1: return 0, 1
+    if not dist.is_initialized(): dist.init_process_group("gloo")
+    return dist.get_rank(), dist.get_world_size()
+
+def share(params: list[torch.Tensor]) -> None:
+    "Give every process rank 0's values of `params`."
+    import torch.distributed as dist
+    for q in params: dist.broadcast(q.data, 0)
+
+def sum_over_processes(params: list[torch.Tensor], *numbers: float) -> list[float]:
+    "Sum the gradients of `params` and `numbers` over all processes (in place for the gradients)."
+    import torch.distributed as dist
+    for q in params:
+        if q.grad is None: q.grad = torch.zeros_like(q)
+        dist.all_reduce(q.grad)
+    t = torch.tensor(numbers, dtype=torch.float64); dist.all_reduce(t)
+    return t.tolist()

@@ -276,7 +276,7 @@ def prepare(store: MemoryStore, user: str, p: NightlyParams, res: NightlyResult,
             since: datetime | None, # conversations after this; None: after the last training
             out_dir: Path) -> Night | None:
     "The night's data, probes and base model, or None (with `res` finished as skipped, and why)."
-    cfg = store.cfg
+    cfg = store.cfg.for_user(user)                  # the owner's registry
     res.cleaned_staging = clean_staging(cfg)
     current = active_adapter(cfg)
     res.against = current[0] if current else "base model"
@@ -424,7 +424,7 @@ def run_nightly(cfg: MiltonConfig, params: NightlyParams, user: str,
                 run_id: str = "", out_dir: Path | None = None, # where data and TensorBoard logs go
                 on_log=None) -> NightlyResult: # called with (step, loss, lr) while training
     "One night: prepare → train → evaluate → decide → compress → publish → maintain memory."
-    res, p = NightlyResult(run_id, user, params), params
+    res, p, cfg = NightlyResult(run_id, user, params), params, cfg.for_user(user)   # the owner's registry, lock and adapters
     if p.compress: CompressParams(types=p.compress)     # unknown types are refused before a night's work, not after
     out_dir = Path(out_dir or cfg.runs_dir / (run_id or "nightly-adhoc")); out_dir.mkdir(parents=True, exist_ok=True)
     lock = nightly_lock(cfg)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -16,9 +17,9 @@ from filelock import FileLock
 from .config import BadInput, MiltonConfig, MissingFile, get_config, write_json_atomic
 
 # %% auto #0
-__all__ = ['KEEP', 'STATUSES', 'UTC', 'adapters_dir', 'adapters_lock', 'read_registry', 'new_version', 'active_adapter',
-           'staging_dir', 'clean_staging', 'register', 'rollback', 'mark_forgotten', 'saw_forgotten', 'newest_clean',
-           'Serving', 'record_compressed', 'serving']
+__all__ = ['KEEP', 'STATUSES', 'UTC', 'adapters_dir', 'upgrade_adapters_layout', 'owners', 'adapters_lock', 'read_registry',
+           'new_version', 'active_adapter', 'staging_dir', 'clean_staging', 'register', 'rollback', 'mark_forgotten',
+           'saw_forgotten', 'newest_clean', 'Serving', 'record_compressed', 'serving']
 
 # %% ../nbs/10_registry.ipynb #e963d653
 KEEP = 7                 # adapter versions kept on disk (the active one always survives)
@@ -26,8 +27,34 @@ STATUSES = ("active", "rejected", "retired", "rolled_back")
 UTC = timezone.utc
 
 def adapters_dir(cfg: MiltonConfig | None = None) -> Path:
-    "`checkpoints/lora_adapters/` of this home."
-    return (cfg or get_config()).checkpoints_dir / "lora_adapters"
+    "`checkpoints/lora_adapters/<owner>/`: the adapters and registry of owner `cfg.user`."
+    cfg = cfg or get_config()
+    root = cfg.checkpoints_dir / "lora_adapters"
+    if (root / "registry.json").is_file(): upgrade_adapters_layout(root, cfg.user)
+    return root / cfg.user
+
+def upgrade_adapters_layout(root: Path, # `checkpoints/lora_adapters/`
+                            user: str # the owner when the versions' manifests name none
+                           ) -> Path: # the owner's folder the adapters moved to
+    "Move a home's one registry (from before per-owner registries) and its versions into the folder of the owner they were trained for."
+    with FileLock(str(root / ".upgrade.lock")):
+        legacy = root / "registry.json"
+        reg = json.loads(legacy.read_text()) if legacy.is_file() else {"active": None, "versions": []}
+        owners = [json.loads(m.read_text()).get("user") for v in reg["versions"] if (m := root / v["version"] / "manifest.json").is_file()]
+        owner = next((o for o in owners if o), None) or user
+        dest = root / owner
+        if legacy.is_file() and (dest / "registry.json").exists():
+            raise BadInput(f"{legacy} (from before per-owner registries) and {dest / 'registry.json'} both exist; move one away")
+        dest.mkdir(parents=True, exist_ok=True)
+        for v in reg["versions"]:
+            if (root / v["version"]).is_dir(): os.replace(root / v["version"], dest / v["version"])
+        if legacy.is_file(): os.replace(legacy, dest / "registry.json")   # last: a run killed before this resumes the move
+    return dest
+
+def owners(cfg: MiltonConfig | None = None) -> list[str]:
+    "Every owner with an adapter registry in this home."
+    adapters_dir(cfg)                                   # moves a registry from before per-owner registries first
+    return sorted(f.parent.name for f in ((cfg or get_config()).checkpoints_dir / "lora_adapters").glob("*/registry.json"))
 
 def _registry_file(cfg) -> Path: return adapters_dir(cfg) / "registry.json"
 def adapters_lock(name: str, cfg: MiltonConfig | None = None) -> FileLock:
@@ -79,7 +106,7 @@ def register(staged: Path, # a complete adapter folder from `staging_dir`
              decision: str, # why it was promoted or rejected, for the report and `training history`
              metrics: dict | None = None, cfg: MiltonConfig | None = None,
              compressed: dict | None = None) -> dict: # its compressed model (see below), the file already in `staged`
-    "Move `staged` to `lora_adapters/<version>/`, record it (active or rejected), keep the last `KEEP`; return the registry."
+    "Move `staged` to `lora_adapters/<owner>/<version>/`, record it (active or rejected), keep the last `KEEP`; return the registry."
     cfg = cfg or get_config()
     with adapters_lock("registry", cfg):
         reg = read_registry(cfg)

@@ -31,8 +31,12 @@ def ada_home(tmp_path) -> Path:
     return tmp_path
 
 
-def registry(home: Path) -> dict:
-    f = home / "checkpoints" / "lora_adapters" / "registry.json"
+def adapters(home: Path, user: str = "ada") -> Path:
+    return home / "checkpoints" / "lora_adapters" / user
+
+
+def registry(home: Path, user: str = "ada") -> dict:
+    f = adapters(home, user) / "registry.json"
     return json.loads(f.read_text()) if f.exists() else {"active": None, "versions": []}
 
 
@@ -50,7 +54,7 @@ def test_nightly_trains_gates_and_rolls_back(ada_home):
     assert 0 <= m.score("candidate", True).probe_accuracy() <= 1 and m.gate.guards["held_out_perplexity"]["ok"]
     reg = registry(ada_home)
     (v,) = reg["versions"]
-    folder = ada_home / "checkpoints" / "lora_adapters" / v["version"]
+    folder = adapters(ada_home) / v["version"]
     for f in ("adapter_config.json", "adapter_model.safetensors", "adapter.gguf", "manifest.json", "metrics.json"):
         assert (folder / f).is_file(), f
     manifest = json.loads((folder / "manifest.json").read_text())
@@ -88,7 +92,7 @@ def test_killing_the_nightly_run_leaves_the_registry_valid(ada_home, when):
     env = {**os.environ, "MILTON_HOME": str(ada_home)}
     proc = subprocess.Popen([MILTON, "nightly", *TINY, "-p", "max_steps=40", "-p", "max_epochs=50"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    staging = ada_home / "checkpoints" / "lora_adapters"
+    staging = adapters(ada_home)
     deadline = time.time() + 300
     while time.time() < deadline and not list(staging.glob(".staging-*")):
         time.sleep(0.05)
@@ -112,7 +116,7 @@ def test_compress_serves_the_chosen_variant(ada_home):
     assert list(res.table().index) == ["fp32", "Q8_0", "Q4_0+imatrix", "F32 base + LoRA"]
     entry = registry(ada_home)["versions"][-1]
     assert entry["compressed"]["type"] == res.chosen
-    assert (ada_home / "checkpoints" / "lora_adapters" / active / entry["compressed"]["file"]).is_file()
+    assert (adapters(ada_home) / active / entry["compressed"]["file"]).is_file()
     models = json.loads(run_milton(ada_home, "models", "list", "--json").stdout)
     assert [m["status"] for m in models if m["path"].endswith(entry["compressed"]["file"])] == ["serving"]
     ans = json.loads(run_milton(ada_home, "ask", "What is my cat called?", "--json", "--max-tokens", "4").stdout)
@@ -154,7 +158,7 @@ def test_a_distillation_night_from_the_cli(ada_home):
     rec = json.loads(run_milton(ada_home, "distill", "--method", "context", *TINY, *PROMOTE, *lessons, "--json").stdout)
     m = NightlyResult.from_json(rec["metrics"])
     assert (m.decision, m.data["distill"]["method"], m.data["distill"]["kept"], m.training["with_teacher"]) == ("promoted", "context", 2, 2)
-    manifest = json.loads((ada_home / "checkpoints" / "lora_adapters" / m.version / "manifest.json").read_text())
+    manifest = json.loads((adapters(ada_home) / m.version / "manifest.json").read_text())
     assert manifest["parameters"]["distill"] == "context" and manifest["memory_ids"]
     report = (ada_home / "reports" / f"{rec['run_id']}.html").read_text()
     assert "distillation (context)" in report
@@ -162,3 +166,20 @@ def test_a_distillation_night_from_the_cli(ada_home):
     assert bad.returncode == 2 and "unknown distillation method" in bad.stderr
     bad = run_milton(ada_home, "distill", "--teacher", "gpt-9", *TINY, check=False)
     assert bad.returncode == 2 and "unknown chat model" in bad.stderr
+
+
+def test_every_owner_has_their_own_night(ada_home):
+    """`milton nightly --all-users`: each owner's night in turn, into each owner's registry; one failing never blocks the next."""
+    run_milton(ada_home, "memory", "import", str(demo_dir() / "ravi" / "conversations.jsonl"))
+    adapters(ada_home, "ada").mkdir(parents=True)
+    (adapters(ada_home, "ada") / "registry.json").write_text("{not json")            # Ada's night fails first ...
+    r = run_milton(ada_home, "nightly", "--all-users", *params(as_of="2026-10-12", since="2026-08-01", min_new_conversations=1),
+                   *SIZES, *PROMOTE, "--json", check=False)
+    assert r.returncode == 1
+    nights = {n["user"]: n for n in json.loads(r.stdout)}
+    assert nights["ada"]["decision"] == "failed" and nights["ravi"]["decision"] == "promoted"      # ... and Ravi's still ran
+    assert registry(ada_home, "ravi")["active"] == nights["ravi"]["version"]
+    manifest = json.loads((adapters(ada_home, "ravi") / nights["ravi"]["version"] / "manifest.json").read_text())
+    assert manifest["user"] == "ravi" and manifest["memory_ids"]
+    bad = run_milton(ada_home, "nightly", "--all-users", "--user", "ada", check=False)
+    assert bad.returncode == 2 and "exclude each other" in bad.stderr
