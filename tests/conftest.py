@@ -21,7 +21,7 @@ def provisioned_home(tmp_path_factory) -> Path:
 def run_milton(home: Path, *args: str, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run the installed `milton` console script with MILTON_HOME=home (and `env` on top of this environment)."""
     env = {**os.environ, "MILTON_HOME": str(home), **(env or {})}
-    r = subprocess.run([MILTON, *args], env=env, capture_output=True, text=True, timeout=900)
+    r = subprocess.run([MILTON, *args], env=env, capture_output=True, text=True, timeout=1800)   # generous: a busy machine runs a nightly several times slower
     if check and r.returncode != 0:
         raise AssertionError(f"milton {' '.join(args)} exited {r.returncode}:\n{r.stdout}\n{r.stderr}")
     return r

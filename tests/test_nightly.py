@@ -20,7 +20,7 @@ def params(**kw) -> list[str]:
     return [a for k, v in kw.items() for a in ("-p", f"{k}={v}")]
 
 SIZES = params(model="tiny", max_steps=3, grad_accum=1, log_every=1, probe_limit=8, general_limit=2, held_out_limit=2,
-               max_new_tokens=4, maintain_memory="false")
+               max_new_tokens=4, maintain_memory="false", compress="")     # compression has its own tests (below, 15b, 16)
 PROMOTE = params(min_gain=-1, tolerance=1, max_ppl_increase=100)      # the tiny model is promoted whatever it scores
 TINY = params(user="ada", as_of="2026-10-12", since="2026-08-01") + SIZES
 
