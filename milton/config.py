@@ -161,13 +161,16 @@ def get_config(**overrides) -> MiltonConfig:
 @contextmanager
 def temp_home(prefix: str = "milton-test-") -> Iterator[MiltonConfig]:
     "A fresh, empty `MILTON_HOME` for the duration of the block; yields its config."
-    prev = os.environ.get("MILTON_HOME")
+    prev = {k: os.environ.get(k) for k in ("MILTON_HOME", "MILTON_MEMORY_URI")}
+    shared = prev["MILTON_MEMORY_URI"] or ""
     with tempfile.TemporaryDirectory(prefix=prefix) as d:
         os.environ["MILTON_HOME"] = d
+        if "://" in shared: os.environ["MILTON_MEMORY_URI"] = f"{shared.rstrip('/')}/{Path(d).name}"
         try: yield get_config().ensure_dirs()
         finally:
-            if prev is None: os.environ.pop("MILTON_HOME", None)
-            else: os.environ["MILTON_HOME"] = prev
+            for k, v in prev.items():
+                if v is None: os.environ.pop(k, None)
+                else: os.environ[k] = v
 
 # %% ../nbs/00_config.ipynb #42ce4938
 def write_text_atomic(path: Path, text: str) -> Path:

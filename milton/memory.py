@@ -34,11 +34,12 @@ from .redact import redact
 
 # %% auto #0
 __all__ = ['log', 'TIERS', 'KINDS', 'UTC', 'DETAILS', 'MEMORY_COLUMNS', 'ID_RE', 'PREFERENCE_RE', 'DUPLICATE_THRESHOLD', 'RRF_K',
-           'VECTOR_WEIGHT', 'INDEX_MIN_ROWS', 'ANN_NPROBES', 'ANN_EF', 'SCALAR_INDEXES', 'SEARCH_MODES', 'CANDIDATES',
-           'WINDOW_MIN_COSINE', 'COMPACT_EVERY', 'KEEP_VERSIONS_FOR', 'Memory', 'memory_schema', 'chunk_schema',
-           'memories_to_arrow', 'memory_from_row', 'upgrade_layout', 'UnknownUserError', 'check_id', 'sql_time',
-           'sql_list', 'time_window', 'exchange_id', 'conversation_memories', 'Hit', 'IngestReport', 'create_indexes',
-           'create_chunk_indexes', 'MemoryStore', 'fuse', 'Hits']
+           'VECTOR_WEIGHT', 'INDEX_MIN_ROWS', 'ANN_NPROBES', 'ANN_EF', 'POINTER_TABLE', 'SCALAR_INDEXES',
+           'SEARCH_MODES', 'CANDIDATES', 'WINDOW_MIN_COSINE', 'COMPACT_EVERY', 'KEEP_VERSIONS_FOR', 'Memory',
+           'memory_schema', 'chunk_schema', 'memories_to_arrow', 'memory_from_row', 'upgrade_layout',
+           'UnknownUserError', 'check_id', 'sql_time', 'sql_list', 'time_window', 'exchange_id',
+           'conversation_memories', 'Hit', 'IngestReport', 'create_indexes', 'create_chunk_indexes', 'MemoryStore',
+           'fuse', 'Hits']
 
 # %% ../nbs/07_memory.ipynb #2cc7c22a
 log = logging.getLogger(__name__)
@@ -267,6 +268,7 @@ INDEX_MIN_ROWS = 5_000       # exact search: 6 ms at 1k rows, 11 ms at 10k, 71 m
 ANN_NPROBES = 16             # IVF partitions searched once the vector index exists: 41 % of them at 100k rows, all below 16k
 ANN_EF = 200                 # HNSW candidates, for stores whose index predates IVF_FLAT (until the next `optimize`)
 
+POINTER_TABLE = "store"     # on object storage, where `store.json` cannot be written atomically: which tables are current
 SCALAR_INDEXES = {"id": "BTREE", "created_at": "BTREE", "user": "BITMAP", "kind": "BITMAP", "tier": "BITMAP", "stale": "BITMAP"}
 
 def create_indexes(table):
@@ -299,7 +301,7 @@ class MemoryStore:
         # processes (the nightly run) become visible without reopening tables on every query
         self.db = lancedb.connect(self.uri, read_consistency_interval=timedelta(seconds=1))
         self._handles: dict = {}
-        names = json.loads(self._pointer.read_text()) if self.local and self._pointer.is_file() else {}
+        names = self._read_pointer()
         self.table_name, self.chunks_name = names.get("memories", "memories"), names.get("chunks", "chunks")
         self._embedder = embedder
         self._stored_model = names.get("embed_model")    # the embedder that wrote this store's vectors, once migrated
@@ -315,10 +317,17 @@ class MemoryStore:
     @property
     def _pointer(self) -> Path: return Path(self.uri) / "store.json"
 
+    def _read_pointer(self) -> dict:
+        "Which tables hold the memories (after an embedding migration): `store.json` on disk, a one-row table on object storage."
+        if self.local: return json.loads(self._pointer.read_text()) if self._pointer.is_file() else {}
+        return self.db.open_table(POINTER_TABLE).to_arrow().to_pylist()[0] if POINTER_TABLE in self.db.table_names() else {}
+
     def switch_table(self, memories: str, chunks: str, embedder: Embedder):
         "Point the store at other tables (after an embedding migration), atomically."
         from milton.config import write_json_atomic
-        if self.local: write_json_atomic(self._pointer, {"memories": memories, "chunks": chunks, "embed_model": embedder.name})
+        names = {"memories": memories, "chunks": chunks, "embed_model": embedder.name}
+        if self.local: write_json_atomic(self._pointer, names)
+        else: self.db.create_table(POINTER_TABLE, pa.Table.from_pylist([names]), mode="overwrite")   # one atomic commit
         self.table_name, self.chunks_name, self._embedder, self._stored_model = memories, chunks, embedder, embedder.name
         self._handles.clear()
 
@@ -332,7 +341,10 @@ class MemoryStore:
         if name in self._handles: return self._handles[name]
         if name not in self.db.table_names():
             with self.lock:
-                if name not in self.db.table_names(): setup(self.db.create_table(name, schema=schema_for(self.embedder.dim)))
+                try:
+                    if name not in self.db.table_names(): setup(self.db.create_table(name, schema=schema_for(self.embedder.dim)))
+                except ValueError as e:        # on object storage another server may create it first: use theirs
+                    if self.local or "already exists" not in str(e): raise
         try: tbl = self.db.open_table(name)
         except (ValueError, FileNotFoundError):  # killed while creating it: a folder that never got a first version
             folder = Path(self.uri) / f"{name}.lance"
