@@ -186,7 +186,7 @@ Assistant.respond, Assistant.process_message = _respond, _process_message
 # %% ../nbs/11_assistant.ipynb #5f54fe42
 def _rate(self: Assistant, answer_id: str, rating: int, # 1 (bad) … 5 (perfect)
           correction: str | None = None, # what the answer should have said
-          user: str | None = None) -> Memory:
+          user: str | None = None, now: datetime | None = None) -> Memory:
     "Store a rating (and correction) for an answer as a `feedback` memory linked to it."
     user = check_user(user or self.cfg.user)
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
@@ -194,7 +194,7 @@ def _rate(self: Assistant, answer_id: str, rating: int, # 1 (bad) … 5 (perfect
     answer = self.store.get(check_id(answer_id), user, touch=False)     # KeyError naming the id if unknown
     if answer.kind != "conversation" or answer.metadata.get("source") != "assistant":
         raise BadInput(f"{answer_id} is not an answer of Milton's (it is a {answer.kind} memory)")
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     text = f"Feedback on answer {answer_id}: rated {rating}/5." + (f" Correction: {correction.strip()}" if correction and correction.strip() else "")
     fb = Memory(id=f"fb-{uuid.uuid4().hex[:16]}", user=user, text=text, kind="feedback", created_at=now, updated_at=now,
                 provenance=[answer_id], conversation_id=answer.conversation_id,

@@ -22,13 +22,13 @@ from .config import BadInput, MiltonError, NotFound, get_config, write_text_atom
 
 # %% auto #0
 __all__ = ['app', 'models_app', 'runs_app', 'memory_app', 'training_app', 'schedule_app', 'probes_app', 'users_app', 'out', 'err',
-           'JsonOpt', 'UserOpt', 'EngineOpt', 'TokensOpt', 'CHAT_HELP', 'DEMO_QUERIES', 'DEMO_NIGHTLY', 'MiltonGroup',
-           'print_json', 'main', 'config_cmd', 'models_list', 'models_provision', 'run_cmd', 'runs_list',
+           'JsonOpt', 'UserOpt', 'EngineOpt', 'TokensOpt', 'CHAT_HELP', 'DEMO_QUERIES', 'DEMO_NIGHTLY', 'report_app',
+           'MiltonGroup', 'print_json', 'main', 'config_cmd', 'models_list', 'models_provision', 'run_cmd', 'runs_list',
            'runs_pipelines', 'memory_import', 'memory_export', 'memory_list', 'memory_search', 'memory_show',
            'memory_stats', 'memory_delete', 'memory_prune', 'memory_consolidate', 'ask_cmd', 'rate_cmd', 'chat_cmd',
            'briefing_cmd', 'serve_cmd', 'train_cmd', 'users_add', 'users_list', 'users_revoke', 'probes_build',
            'probes_list', 'probes_show', 'nightly_cmd', 'distill_cmd', 'training_history', 'compress_cmd',
-           'training_rollback', 'training_export', 'schedule_show', 'demo_cmd']
+           'training_rollback', 'training_export', 'schedule_show', 'demo_cmd', 'pilot_cmd', 'report_weekly']
 
 # %% ../nbs/90_cli.ipynb #f5847834
 class MiltonGroup(TyperGroup):
@@ -171,16 +171,9 @@ def runs_pipelines(as_json: JsonOpt = False):
 
 # %% ../nbs/90_cli.ipynb #53b4f245
 def _forget(store, ids: list[str], who: str, forget_now: bool = False) -> dict:
-    "Delete memories, turn their probes into `forgotten` probes, mark the adapters that trained on them; roll back now if asked."
-    from milton.probes import forget_probes
-    from milton.registry import active_adapter, mark_forgotten, newest_clean, rollback
-    res, cfg = store.delete(ids, who), store.cfg.for_user(who)       # the owner's own adapters
-    saw = mark_forgotten(res["deleted"], cfg) if res["deleted"] else []
-    serving = (active_adapter(cfg) or [None])[0]
-    res |= {"forgotten_probes": len(forget_probes(who, res["deleted"], store.cfg)) if res["deleted"] else 0,
-            "adapters_trained_on_them": saw, "active_trained_on_them": serving in saw, "serving": serving}
-    if forget_now and serving in saw: res["active"] = rollback(newest_clean(cfg) or "base", cfg)
-    return res
+    "`milton.nightly.forget` (imported when a command forgets: it brings the registry and probes)."
+    from milton.nightly import forget
+    return forget(store, ids, who, forget_now)
 
 # %% ../nbs/90_cli.ipynb #f5105804
 UserOpt = Annotated[Optional[str], typer.Option("--user", "-u", help="Whose memories (default: MILTON_USER, else the store's only user).")]
@@ -730,3 +723,54 @@ def demo_cmd(param: Annotated[Optional[list[str]], typer.Option("--param", "-p",
         sizes = ", ".join(f"{n} {r['size_mib']:.0f} MiB (KLD {r['kld']:.3f}, probes {r['probes_memory']:.0%})" for n, r in rows.items())
         out.print(f"[bold]Compression[/bold]: {c['chosen'] or 'nothing'} serves — " + (c["error"] or c["reason"]) + f"\n  measured: {sizes}", highlight=False)
     out.print(f"report: {rec.report}\nmodels ready in {provision_s:.1f} s · whole demo: {time.perf_counter() - t0:.0f} s")
+
+# %% ../nbs/90_cli.ipynb #93750e9c
+report_app = typer.Typer(help="Reports that read what runs recorded.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+def _pilot_dir(persona_name: str, out_dir: Path | None) -> tuple:
+    from milton.pilot import Persona
+    p = Persona.load(persona_name)
+    return p, out_dir or get_config().runs_dir / f"pilot-{p.user}"
+
+@app.command("pilot")
+def pilot_cmd(persona: Annotated[str, typer.Option(help="A shipped persona (lena: research, sam: code) or a persona .json file.")] = "lena",
+              days: Annotated[int, typer.Option(help="Days to live (the roadmap's pilot: 30).")] = 30,
+              tiny: Annotated[bool, typer.Option("--tiny", help="The tiny model and test sizes: a pilot in minutes (tests).")] = False,
+              out_dir: Annotated[Optional[Path], typer.Option("--out", help="The pilot's folder (default: runs/pilot-<user>); an existing one resumes.")] = None,
+              param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="A nightly setting, e.g. -p min_new_conversations=10.")] = None,
+              as_json: JsonOpt = False):
+    "Simulate an owner living DAYS days with Milton — telling, asking, rating, correcting, forgetting — with the nightly after each day."
+    from dataclasses import asdict
+    from milton.assistant import Assistant, chat_engine
+    from milton.engine import TransformersEngine
+    from milton.nightly import NightlyParams, base_model
+    from milton.pilot import run_pilot, weekly_table, weeks
+    p, folder = _pilot_dir(persona, out_dir)
+    values = dict(x.split("=", 1) for x in param or [] if "=" in x)
+    if len(values) != len(param or []): raise BadInput("-p takes nightly settings as key=value")
+    params = (NightlyParams.test_sized() if tiny else NightlyParams.production()).with_overrides({"min_new_conversations": 8 if tiny else 20} | values)
+    cfg = get_config(user=p.user)
+    bot = Assistant(cfg, engine=TransformersEngine(base_model(cfg, "tiny"), cfg, n_ctx=512) if tiny else chat_engine("llamacpp", cfg))
+    def progress(d):
+        err.print(f"day {d.day} ({d.date}): {sum(a.correct for a in d.asked)}/{len(d.asked)} right, night {d.night.decision} · {d.seconds:.0f} s")
+    try: lived = run_pilot(p, days, bot, params, folder, max_new_tokens=8 if tiny else 48, on_day=None if as_json else progress)
+    finally: bot.store.close()
+    if as_json: return print_json({"folder": str(folder), "weeks": [asdict(w) for w in weeks(lived, p)]})
+    out.print(weekly_table(weeks(lived, p)).to_string(index=False))
+    out.print(f"{len(lived)} days in {folder}; `milton report weekly --persona {persona}` shows each week")
+
+@report_app.command("weekly")
+def report_weekly(persona: Annotated[str, typer.Option(help="The pilot's persona (finds runs/pilot-<user>).")] = "lena",
+                  week: Annotated[Optional[int], typer.Option(help="Which week (default: the latest).")] = None,
+                  out_dir: Annotated[Optional[Path], typer.Option("--pilot", help="The pilot's folder, if not the default one.")] = None,
+                  as_json: JsonOpt = False):
+    "A pilot's week: quality, personalization, memory recall, training, size, what Milton learned, each night and why."
+    from dataclasses import asdict
+    from milton.pilot import load_days, week_of, weekly_report, weeks
+    p, folder = _pilot_dir(persona, out_dir)
+    days = load_days(folder)
+    if not days: raise BadInput(f"no pilot days in {folder}: run `milton pilot --persona {persona}` first")
+    week = week or weeks(days, p)[-1].week
+    if as_json: return print_json(asdict(week_of(days, week, p)))
+    out.print(weekly_report(days, p, week), highlight=False, markup=False)

@@ -32,13 +32,15 @@ from .gguf import lora_to_gguf
 from .lora import LoraParams, TrainingDiverged, matmul_peak_gflops, train_lora
 from .memory import MemoryStore, UnknownUserError
 from .models import base_checkpoint, load_tokenizer, read_manifest, tiny_llama
-from .probes import Probe, ProbeSet, probe_summary, refresh_probes, run_probes, spread
-from .registry import active_adapter, adapters_lock, clean_staging, new_version, read_registry, register, saw_forgotten, staging_dir
+from .probes import Probe, ProbeSet, forget_probes, probe_summary, refresh_probes, run_probes, spread
+from .registry import (active_adapter, adapters_lock, clean_staging, mark_forgotten, new_version, newest_clean, read_registry,
+                             register, rollback, saw_forgotten, staging_dir)
 
 # %% auto #0
 __all__ = ['UTC', 'log', 'LEARNING', 'NightlyParams', 'last_trained_through', 'Scores', 'GateDecision', 'forgetting', 'decide',
            'nightly_lock', 'NightlyResult', 'Night', 'base_model', 'prepare', 'distill', 'trained_on', 'train',
-           'eval_items', 'evaluate_models', 'compress', 'publish', 'maintain', 'run_nightly', 'schedule_files']
+           'eval_items', 'evaluate_models', 'compress', 'publish', 'maintain', 'forget', 'run_nightly',
+           'schedule_files']
 
 # %% ../nbs/16_nightly.ipynb #0c17efb4
 UTC = timezone.utc
@@ -404,6 +406,19 @@ def maintain(store: MemoryStore, user: str, res: NightlyResult) -> None:
     pruned = prune(store, user)
     res.memory = {"summaries": len(summaries), "pruned": len(pruned), "memories": store.count(user),
                   "pruned_memories": [{"id": c.id, "kind": c.kind, "importance": c.importance, "age_days": c.age_days, "text": c.text[:100]} for c in pruned]}
+
+# %% ../nbs/16_nightly.ipynb #8b3621ab
+def forget(store: MemoryStore, ids: list[str], user: str,
+           now: bool = False, # also stop serving an adapter that trained on them, at once
+          ) -> dict:
+    "Delete memories, turn their probes into `forgotten` probes, mark the adapters that trained on them; roll back now if asked."
+    res, cfg = store.delete(ids, user), store.cfg.for_user(user)       # the owner's own adapters
+    saw = mark_forgotten(res["deleted"], cfg) if res["deleted"] else []
+    serving_version = (active_adapter(cfg) or [None])[0]
+    res |= {"forgotten_probes": len(forget_probes(user, res["deleted"], store.cfg)) if res["deleted"] else 0,
+            "adapters_trained_on_them": saw, "active_trained_on_them": serving_version in saw, "serving": serving_version}
+    if now and serving_version in saw: res["active"] = rollback(newest_clean(cfg) or "base", cfg)
+    return res
 
 # %% ../nbs/16_nightly.ipynb #f6602054
 def _log_scalars(res: NightlyResult, tb_dir: Path) -> None:

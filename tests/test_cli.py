@@ -47,3 +47,18 @@ def test_users_keys_and_serve_refusals(tmp_path):
     assert r.returncode == 2 and "milton users add NAME" in r.stderr and "Traceback" not in r.stderr
     r = run_milton(tmp_path, "serve", "--no-auth", "--host", "0.0.0.0", check=False)
     assert r.returncode == 2 and "without API keys" in r.stderr
+
+
+def test_pilot_and_weekly_report(tmp_path):
+    """Two tiny pilot days of the code assistant's owner, then the weekly report; wrong names are clear errors."""
+    res = json.loads(run_milton(tmp_path, "pilot", "--persona", "sam", "--days", "2", "--tiny", "--json").stdout)
+    assert [w["days"] for w in res["weeks"]] == [[1, 2]] and len(res["weeks"][0]["runs"]) == 2
+    assert sorted(p.name for p in (tmp_path / "runs" / "pilot-sam").glob("day-*.json")) == ["day-01.json", "day-02.json"]
+    report = run_milton(tmp_path, "report", "weekly", "--persona", "sam").stdout
+    assert "Sam Okoro (code assistant) — week 1 of the pilot, days 1–2" in report and "## The nights" in report
+    week = json.loads(run_milton(tmp_path, "report", "weekly", "--persona", "sam", "--week", "1", "--json").stdout)
+    assert week["runs"] == res["weeks"][0]["runs"]
+    r = run_milton(tmp_path, "report", "weekly", "--persona", "lena", check=False)
+    assert r.returncode == 2 and "milton pilot --persona lena" in r.stderr
+    r = run_milton(tmp_path, "pilot", "--persona", "nobody", "--days", "1", "--tiny", check=False)
+    assert r.returncode == 2 and "choose one of lena, sam" in r.stderr
