@@ -98,8 +98,10 @@ def seaweedfs(folder: Path | None = None, # where the server keeps its data and 
         ports = dict(master=_free_port(), volume=_free_port(), filer=_free_port(), s3=_free_port())
         log = root / "weed.log"
         cmd = [str(weed), "server", f"-dir={root / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+               "-master.telemetry=false",                   # on by default: nothing leaves the machine
                f"-master.port={ports['master']}", "-master.volumeSizeLimitMB=256", f"-volume.port={ports['volume']}",
-               "-filer", f"-filer.port={ports['filer']}", "-s3", f"-s3.port={ports['s3']}", f"-s3.config={root / 's3.json'}"]
+               "-filer", f"-filer.port={ports['filer']}", "-s3", f"-s3.port={ports['s3']}", f"-s3.config={root / 's3.json'}",
+               "-s3.port.iceberg=0", "-s3.port.lance=0"]    # extra gateways on fixed ports: two servers at once would collide
         with open(log, "wb") as out:
             proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         try:
