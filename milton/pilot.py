@@ -183,7 +183,7 @@ class Day:
 def served_model(bot: Assistant, user: str) -> dict:
     "What serves `user` now: the active version, as what, and its size on disk (MiB)."
     now = serving(bot.cfg.for_user(user))
-    if now.model: return {"version": now.version, "kind": "merged " + now.model.stem.split("-")[-1], "size_mib": now.model.stat().st_size / 2**20}
+    if now.model: return {"version": now.version, "kind": "merged " + now.model.stem.removeprefix("model-"), "size_mib": now.model.stat().st_size / 2**20}
     base = Path(bot.engine.model)
     size = sum(f.stat().st_size for f in ([base] if base.is_file() else base.rglob("*")) if f.is_file())
     if now.adapter: size += sum(f.stat().st_size for f in now.adapter.rglob("*.safetensors"))
