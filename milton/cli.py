@@ -408,17 +408,20 @@ def briefing_cmd(evening: Annotated[bool, typer.Option("--evening/--morning", he
 def serve_cmd(host: Annotated[str, typer.Option(help="Address to listen on; keep 127.0.0.1 unless you mean to expose Milton (needs keys).")] = "127.0.0.1",
               port: Annotated[int, typer.Option(help="Port.")] = 8000, engine: EngineOpt = "llamacpp",
               no_auth: Annotated[bool, typer.Option("--no-auth", help="No API keys: serve one owner (--user), on loopback only.")] = False,
+              workers: Annotated[int, typer.Option(help="Generation workers: each loads its own copy of the model and takes an equal share of the threads.")] = 1,
               user: UserOpt = None):
     "Serve an OpenAI-compatible API (POST /v1/chat/completions, GET /v1/models) with Milton's memory; each API key acts as its owner."
-    from milton.server import check_exposure, serve
+    from milton.assistant import chat_engine
+    from milton.server import check_exposure, serve, workers as make_workers
     from milton.users import KeyStore
     keys = None if no_auth else KeyStore(get_config())
     if keys is not None and not keys.active():
         raise BadInput("no API keys yet: `milton users add NAME` makes one; or `milton serve --no-auth` serves one owner on 127.0.0.1 without keys")
     check_exposure(host, keys)
     who = "each API key's owner" if keys else f"{user or get_config().user} only, without keys"
-    err.print(f"Milton serves http://{host}:{port}/v1 for {who}; Ctrl-C stops.")
-    serve(_assistant(engine), host, port, keys=keys, owner=user)
+    bots = make_workers(workers, get_config(), lambda cfg: chat_engine(engine, cfg))
+    err.print(f"Milton serves http://{host}:{port}/v1 for {who} with {workers} generation worker(s); Ctrl-C stops.")
+    serve(bots, host, port, keys=keys, owner=user)
 
 
 # %% ../nbs/90_cli.ipynb #3305c288
@@ -734,7 +737,7 @@ def _pilot_dir(persona_name: str, out_dir: Path | None) -> tuple:
     return p, out_dir or get_config().runs_dir / f"pilot-{p.user}"
 
 @app.command("pilot")
-def pilot_cmd(persona: Annotated[str, typer.Option(help="A shipped persona (lena: research, sam: code) or a persona .json file.")] = "lena",
+def pilot_cmd(persona: Annotated[str, typer.Option(help="A shipped persona (lena: research, sam: code, noor: journal) or a persona .json file.")] = "lena",
               days: Annotated[int, typer.Option(help="Days to live (the roadmap's pilot: 30).")] = 30,
               tiny: Annotated[bool, typer.Option("--tiny", help="The tiny model and test sizes: a pilot in minutes (tests).")] = False,
               out_dir: Annotated[Optional[Path], typer.Option("--out", help="The pilot's folder (default: runs/pilot-<user>); an existing one resumes.")] = None,

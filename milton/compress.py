@@ -377,7 +377,13 @@ def compress_version(cfg: MiltonConfig, user: str,
     folder = adapters_dir(cfg) / version if version else None
     if folder and not (folder / "adapter_config.json").is_file():
         raise BadInput(f"no adapter version {version!r} on disk; `milton training history` lists them")
-    base = Path(((read_manifest(folder) or {}).get("base_model") or {}).get("path") or base_checkpoint(cfg)) if folder else base_checkpoint(cfg)
+    trained_on = ((read_manifest(folder) or {}).get("base_model") or {}) if folder else {}
+    base = Path(trained_on.get("path") or base_checkpoint(cfg))
+    have = read_manifest(base) or {}
+    if trained_on.get("weights_sha256") and trained_on["weights_sha256"] != (have.get("weights_sha256") or have.get("sha256")):
+        raise BadInput(f"adapter {version} was trained on base weights {trained_on['weights_sha256'][:12]}…, but {base} holds "
+                       f"{str(have.get('weights_sha256') or have.get('sha256') or 'unrecorded weights')[:12]}…: merging it there "
+                       f"would build another model; provision the base it was trained on")
     own = store is None
     store = store or MemoryStore(cfg)
     try:

@@ -20,7 +20,7 @@ from .config import BadInput, MiltonConfig, write_json_atomic
 from .conversations import check_user, demo_dir
 from .memory import MemoryStore
 from .nightly import NightlyParams, NightlyResult, forget, run_nightly
-from .probes import Probe, abstains, probe_correct, states
+from .probes import Probe, rubric, states
 from .registry import serving
 
 UTC = timezone.utc
@@ -136,13 +136,12 @@ def expected(persona: Persona, fact_id: str, day: int) -> Probe:
     return Probe.make("update" if stale else "fact", f.question, cur.facts, evidence=[], stale=stale)
 
 def rate(persona: Persona, probe: Probe, answer: str, fact_id: str, day: int) -> tuple[int, str | None]:
-    "The owner's rating (1–5) of `answer` and their correction, by the rules in the table above."
-    if probe_correct(probe, answer): return 5, None
+    "The owner's rating (1–5) of `answer` by the rules in the table above (`milton.probes.rubric`), and their correction."
+    score = rubric(probe, answer)
+    if score == 5: return 5, None
     if probe.kind == "forgotten": return 1, "You should not know that any more: I asked you to forget it."
     again = persona.fact(fact_id).current(day).say
-    if any(states(answer, s) for s in probe.stale): return 1, f"That is out of date. {again}"
-    if abstains(answer): return 3, again
-    return 2, again
+    return score, f"That is out of date. {again}" if score == 1 else again
 
 # %% ../nbs/17_pilot.ipynb #21e0c41f
 @dataclass

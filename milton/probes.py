@@ -25,7 +25,7 @@ from .redact import redact
 # %% auto #0
 __all__ = ['UTC', 'KINDS', 'GATE_SHARE', 'DAYS', 'MONTHS', 'ABSTAIN_RE', 'CHANGE_RE', 'SENTENCE_SPLIT', 'REQUEST_RE', 'MAX_WORDS',
            'PEOPLE', 'SPAN_RE', 'NOT_NAMES', 'TEMPLATES', 'MAX_CLOZE', 'CHANGE_CUE', 'UPDATE_MIN_COSINE',
-           'ABSTENTION_BANK', 'ABSTENTION_SHARE', 'Probe', 'normalise', 'states', 'abstains', 'probe_correct',
+           'ABSTENTION_BANK', 'ABSTENTION_SHARE', 'Probe', 'normalise', 'states', 'abstains', 'probe_correct', 'rubric',
            'statement_sentences', 'spans', 'sentence_probes', 'content_words', 'older_statement', 'changed_values',
            'abstention_probes', 'gate_conversation', 'build_probes', 'ProbeSet', 'probes_dir', 'probe_versions',
            'load_probes', 'refresh_probes', 'forget_probes', 'spread', 'run_probes', 'probe_summary']
@@ -94,6 +94,12 @@ def probe_correct(p: Probe, answer: str) -> bool:
     if p.kind == "forgotten": return not any(states(answer, f) for f in p.facts)
     stale_ok = not any(states(answer, s) for s in p.stale) or bool(CHANGE_RE.search(answer))   # "moved from 11:00 to 14:00" is right
     return all(states(answer, f) for f in p.facts) and stale_ok
+
+def rubric(p: Probe, answer: str) -> int:
+    "A 1–5 quality score: 5 right; 3 \"I don't know\" where a fact was due; 2 wrong; 1 a stale or forgotten value stated."
+    if probe_correct(p, answer): return 5
+    if p.kind == "forgotten" or any(states(answer, s) for s in p.stale): return 1
+    return 3 if abstains(answer) and p.kind != "abstention" else 2
 
 # %% ../nbs/15a_probes.ipynb #20cc645e
 _ABBREV = r"(?<!\bSt\.)(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bProf\.)"

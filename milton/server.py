@@ -10,19 +10,22 @@ import json
 import queue
 import threading
 import time
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from .config import BadInput, MiltonError, NotFound
-from .assistant import Answer, Assistant
+from .config import BadInput, MiltonConfig, MiltonError, NotFound
+from .assistant import Answer, Assistant, chat_engine
+from .memory import MemoryStore
 from .conversations import check_user
 from .users import ApiKey, KeyStore
 
 # %% auto #0
 __all__ = ['MODEL_ID', 'LOOPBACK_HOSTS', 'MAX_BODY_BYTES', 'RETRY_AFTER_S', 'error', 'parse_request', 'completion',
-           'GenerationQueue', 'unauthorized', 'caller', 'create_app', 'check_exposure', 'serve', 'BackgroundServer']
+           'GenerationQueue', 'workers', 'unauthorized', 'caller', 'create_app', 'check_exposure', 'serve',
+           'BackgroundServer']
 
 # %% ../nbs/12_server.ipynb #15c1e8a3
 MODEL_ID = "milton"
@@ -66,23 +69,41 @@ def _chunk(cid: str, model: str, delta: dict, finish: str | None = None, extra: 
 
 # %% ../nbs/12_server.ipynb #775a0b9e
 class GenerationQueue:
-    "One thread runs the assistant's answers in turn (one model, not thread-safe); a bounded queue waits in front of it."
-    def __init__(self, assistant: Assistant,
-                 max_waiting: int = 32): # requests that may wait for the model; more get 503 + Retry-After
-        self.assistant, self.jobs = assistant, queue.Queue(maxsize=max_waiting)
-        self.thread = threading.Thread(target=self._work, daemon=True, name="milton-generation"); self.thread.start()
+    "Generation threads, one per assistant (a model is not thread-safe), take requests from one bounded queue."
+    def __init__(self, assistants: Assistant | list[Assistant], # one per worker, each with its own engine, all over one store
+                 max_waiting: int = 32): # requests that may wait for a model; more get 503 + Retry-After
+        self.assistants = [assistants] if isinstance(assistants, Assistant) else list(assistants)
+        if not self.assistants: raise BadInput("a server needs at least one assistant")
+        if len({id(a.store) for a in self.assistants}) != 1: raise BadInput("the workers must share one memory store")
+        self.jobs = queue.Queue(maxsize=max_waiting)
+        self.threads = [threading.Thread(target=self._work, args=(a,), daemon=True, name=f"milton-generation-{i}")
+                        for i, a in enumerate(self.assistants)]
+        for t in self.threads: t.start()
 
     def submit(self, kw: dict, # `Assistant.respond` arguments
                emit) -> bool: # `emit(item)` gets each text piece, then the `Answer` (or the exception); False: the queue is full
         try: self.jobs.put_nowait((kw, emit)); return True
         except queue.Full: return False
 
-    def _work(self):
+    def _work(self, assistant: Assistant):
         while True:
             kw, emit = self.jobs.get()
             try:
-                for item in self.assistant.respond(**kw): emit(item)
+                for item in assistant.respond(**kw): emit(item)
             except Exception as e: emit(e)          # the request's handler turns it into a 4xx/5xx
+
+# %% ../nbs/12_server.ipynb #829052bb
+def workers(n: int, # generation workers; each holds its own copy of the model
+            cfg: MiltonConfig,
+            make_engine=None, # `make_engine(cfg)` -> Engine; default: the chat engine (llama.cpp)
+            store: MemoryStore | None = None # shared by every worker; default: the home's store
+           ) -> list[Assistant]:
+    "`n` assistants over one memory store, each with its own engine and `cfg.threads // n` threads."
+    if not isinstance(n, int) or not 1 <= n <= cfg.threads:
+        raise BadInput(f"workers must be 1 to {cfg.threads} here (one CPU thread each at least; MILTON_THREADS={cfg.threads}), not {n}")
+    share = replace(cfg, threads=cfg.threads // n)
+    make_engine, store = make_engine or (lambda c: chat_engine("llamacpp", c)), store or MemoryStore(cfg)
+    return [Assistant(share, engine=make_engine(share), store=store) for _ in range(n)]
 
 # %% ../nbs/12_server.ipynb #3e835af7
 def unauthorized(message: str) -> JSONResponse:
@@ -119,14 +140,14 @@ def _failure(e: Exception) -> JSONResponse:
     if isinstance(e, MiltonError): return error(400, str(e))          # the request's fault: an OpenAI-style 4xx
     return error(500, f"Milton failed to answer: {e!r}", "server_error")
 
-def create_app(assistant: Assistant,
+def create_app(assistant: Assistant | list[Assistant], # one assistant, or one per generation worker over one store (`workers`)
                keys: KeyStore | None = None, # the owners' API keys; None: single-owner mode (no keys, `owner` only)
                owner: str | None = None, # single-owner mode's owner (default: the assistant's configured user)
                allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS, # Host header values (port aside) accepted; others: 400
                max_waiting: int = 32, # requests that may queue for the model
               ) -> FastAPI:
     "The FastAPI app serving `assistant`: keyed owners, JSON only, known Hosts only, no CORS, bounded queue, generation off the event loop."
-    owner = check_user(owner or assistant.cfg.user)
+    owner = check_user(owner or (assistant if isinstance(assistant, Assistant) else assistant[0]).cfg.user)
     from starlette.middleware.trustedhost import TrustedHostMiddleware
     app = FastAPI(title="Milton", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))   # DNS rebinding: a foreign Host is refused
@@ -214,7 +235,7 @@ def check_exposure(host: str, keys: KeyStore | None):
         raise BadInput(f"refusing to listen on {host} without API keys: anyone who reaches it could read and write the owner's "
                        "memories. Add keys (`milton users add NAME`) and serve with them, or listen on 127.0.0.1")
 
-def serve(assistant: Assistant, host: str = "127.0.0.1", port: int = 8000,
+def serve(assistant: Assistant | list[Assistant], host: str = "127.0.0.1", port: int = 8000,
           allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS, # Host header values accepted (add a name to expose Milton)
           keys: KeyStore | None = None, # the owners' API keys; None: single-owner mode, loopback only
           owner: str | None = None): # single-owner mode's owner

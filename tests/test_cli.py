@@ -47,6 +47,8 @@ def test_users_keys_and_serve_refusals(tmp_path):
     assert r.returncode == 2 and "milton users add NAME" in r.stderr and "Traceback" not in r.stderr
     r = run_milton(tmp_path, "serve", "--no-auth", "--host", "0.0.0.0", check=False)
     assert r.returncode == 2 and "without API keys" in r.stderr
+    r = run_milton(tmp_path, "serve", "--no-auth", "--workers", "0", check=False)
+    assert r.returncode == 2 and "workers must be 1 to" in r.stderr
 
 
 def test_pilot_and_weekly_report(tmp_path):
@@ -61,4 +63,4 @@ def test_pilot_and_weekly_report(tmp_path):
     r = run_milton(tmp_path, "report", "weekly", "--persona", "lena", check=False)
     assert r.returncode == 2 and "milton pilot --persona lena" in r.stderr
     r = run_milton(tmp_path, "pilot", "--persona", "nobody", "--days", "1", "--tiny", check=False)
-    assert r.returncode == 2 and "choose one of lena, sam" in r.stderr
+    assert r.returncode == 2 and "choose one of lena, noor, sam" in r.stderr
