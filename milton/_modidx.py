@@ -394,6 +394,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                'milton.memory._normalise': ('memory.html#_normalise', 'milton/memory.py'),
                                'milton.memory._numbers': ('memory.html#_numbers', 'milton/memory.py'),
                                'milton.memory._redacted': ('memory.html#_redacted', 'milton/memory.py'),
+                               'milton.memory.best_first': ('memory.html#best_first', 'milton/memory.py'),
                                'milton.memory.check_id': ('memory.html#check_id', 'milton/memory.py'),
                                'milton.memory.chunk_schema': ('memory.html#chunk_schema', 'milton/memory.py'),
                                'milton.memory.conversation_memories': ('memory.html#conversation_memories', 'milton/memory.py'),

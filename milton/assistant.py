@@ -73,11 +73,12 @@ class Assistant:
                  top_k: int = TOP_K, # memories injected at most
                  min_similarity: float = MIN_SIMILARITY, # cosine a memory needs to be injected
                  follow_registry: bool = True, # serve the registry's active version, re-checked before each answer
-                 serve_compressed: bool = True): # a llama.cpp engine serves the version's compressed model when it has one
+                 serve_compressed: bool = True, # a llama.cpp engine serves the version's compressed model when it has one
+                 count_access: bool = True): # count recalls as the owner's use of a memory (importance); off when Milton tests or teaches itself
         self.cfg = cfg or get_config()
         self._engine, self.store = engine, store or MemoryStore(self.cfg)
         self.top_k, self.min_similarity, self.follow_registry = top_k, min_similarity, follow_registry
-        self.serve_compressed = serve_compressed
+        self.serve_compressed, self.count_access = serve_compressed, count_access
         self._served = ("not synced",)    # the (adapter folder, compressed file) the engine serves
         self.lock = threading.Lock()      # one generation at a time: engines are not thread-safe
 
@@ -128,7 +129,7 @@ class Assistant:
 def _recall(self: Assistant, text: str, user: str, now: datetime) -> list[UsedMemory]:
     try:
         # a date in the message ("Today: 10:00 lab meeting") prefers that day; the store widens to all time when nothing there matches
-        hits = self.store.search(text, user, limit=max(self.top_k * 3, 8), mode="hybrid", now=now)
+        hits = self.store.search(text, user, limit=max(self.top_k * 3, 8), mode="hybrid", now=now, touch=self.count_access)
     except UnknownUserError: return []
     used = []
     for h in hits:

@@ -188,7 +188,7 @@ def measure_variant(variant: dict, job: dict) -> dict:
            "size_mib": (size + (Path(v.adapter).stat().st_size if v.adapter else 0)) / 2**20, "load_s": time.perf_counter() - t0}
     row["prefill_tok_s"], row["decode_tok_s"] = speed(engine, job.speed_prompt, job.speed_tokens)
     with MemoryStore(job.cfg) as store:
-        bot = Assistant(job.cfg, engine=engine, store=store, follow_registry=False)
+        bot = Assistant(job.cfg, engine=engine, store=store, follow_registry=False, count_access=False)
         for mem in (True, False):
             asked = run_probes(engine, job.probes, bot, job.user, mem, job.now, job.max_new_tokens)
             row[f"probes_{'memory' if mem else 'no_memory'}"] = float(asked.correct.mean()) if len(asked) else float("nan")

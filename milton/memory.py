@@ -39,7 +39,7 @@ __all__ = ['log', 'TIERS', 'KINDS', 'UTC', 'DETAILS', 'MEMORY_COLUMNS', 'ID_RE',
            'memory_schema', 'chunk_schema', 'memories_to_arrow', 'memory_from_row', 'upgrade_layout',
            'UnknownUserError', 'check_id', 'sql_time', 'sql_list', 'time_window', 'exchange_id',
            'conversation_memories', 'Hit', 'IngestReport', 'create_indexes', 'create_chunk_indexes', 'MemoryStore',
-           'fuse', 'Hits']
+           'best_first', 'fuse', 'Hits']
 
 # %% ../nbs/07_memory.ipynb #2cc7c22a
 log = logging.getLogger(__name__)
@@ -625,7 +625,7 @@ def vector_hits(self: MemoryStore, qv, # the query vector
     "Nearest memories by cosine (id, row id, distance), where a long memory counts with its best-matching window."
     rows = (self.table.search(qv, vector_column_name="vector").distance_type("cosine").where(where, prefilter=True)
             .nprobes(ANN_NPROBES).ef(ANN_EF).select(["id", "_distance"]).with_row_id(True).limit(n).to_list())
-    if not self.exists(self.chunks_name) or not self.chunks.count_rows(): return rows
+    if not self.exists(self.chunks_name) or not self.chunks.count_rows(): return best_first(rows, "_distance", lower_is_better=True)
     chunk_rows = (self.chunks.search(qv, vector_column_name="vector").distance_type("cosine")
                   .where(where.split(" AND ")[0], prefilter=True).select(["memory_id", "_distance"]).limit(n).to_list())
     return self._with_chunks(rows, chunk_rows, where, n, "_distance", lower_is_better=True)
@@ -636,7 +636,7 @@ def _fts_hits(self: MemoryStore, query, where, n):
     q = re.sub(r"[^\w\s'-]", " ", query)            # BM25 needs words, not query syntax
     if not q.strip(): return []
     rows = self.table.search(q, query_type="fts").where(where, prefilter=True).select(["id", "_score"]).with_row_id(True).limit(n).to_list()
-    if not self.exists(self.chunks_name) or not self.chunks.count_rows(): return rows
+    if not self.exists(self.chunks_name) or not self.chunks.count_rows(): return best_first(rows, "_score", lower_is_better=False)
     chunk_rows = (self.chunks.search(q, query_type="fts").where(where.split(" AND ")[0], prefilter=True)
                   .select(["memory_id", "_score"]).limit(n).to_list())
     return self._with_chunks(rows, chunk_rows, where, n, "_score", lower_is_better=False)
@@ -655,7 +655,12 @@ def _with_chunks(self: MemoryStore, rows, chunk_rows, where, n, key, lower_is_be
         ids = sql_list(improved)
         for r in self.table.search().where(f"{where} AND id IN ({ids})").select(["id"]).with_row_id(True).limit(len(improved)).to_list():
             best[r["id"]] = r | {key: improved[r["id"]]}
-    return sorted(best.values(), key=lambda r: sign * r[key])[:n]
+    return best_first(list(best.values()), key, lower_is_better)[:n]
+
+def best_first(rows: list[dict], key: str, lower_is_better: bool) -> list[dict]:
+    "Rows best first by `key`; equal scores by memory id, not by where the rows lie on disk (which any update moves)."
+    sign = 1 if lower_is_better else -1
+    return sorted(rows, key=lambda r: (sign * r[key], r["id"]))
 
 @patch
 def _read_rows(self: MemoryStore, row_ids: dict[str, int], where: str, columns: list[str] = MEMORY_COLUMNS) -> dict[str, dict]:

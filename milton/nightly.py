@@ -312,7 +312,7 @@ def distill(store: MemoryStore, user: str, night: Night, p: NightlyParams, res: 
         try: path = chat_gguf(replace(cfg, chat_model=p.teacher))
         except MissingFile as e: res.finish("skipped", f"the teacher is not available: {e}"); return []
         name, teacher = f"{p.teacher}-{chat_model(p.teacher).sha256[:12]}", LlamaCppEngine(path, cfg)
-    bot = Assistant(cfg, store=store, follow_registry=False)
+    bot = Assistant(cfg, store=store, follow_registry=False, count_access=False)      # the teacher's recalls are not the owner's
     cache = TeacherCache(cfg.home / "data" / "distill" / user / f"{name}.jsonl")
     progress = lambda done, total, eta: log.info("teacher %s: %d/%d answers, about %.0f s left", name, done, total, eta)
     with teacher:
@@ -458,7 +458,7 @@ def run_nightly(cfg: MiltonConfig, params: NightlyParams, user: str,
         with res.timed("evaluate"):
             from milton.engine import TransformersEngine
             engine = TransformersEngine(night.base, cfg)
-            evaluate_models(engine, Assistant(cfg, engine=engine, store=store, follow_registry=False), user, night, p, res, staged,
+            evaluate_models(engine, Assistant(cfg, engine=engine, store=store, follow_registry=False, count_access=False), user, night, p, res, staged,
                             now or datetime.now(UTC))
             _log_scalars(res, out_dir / "tensorboard")
             del engine
