@@ -207,7 +207,7 @@ Assistant.rate = _rate
 # %% ../nbs/11_assistant.ipynb #c59f43e0
 EVENING_QUESTION = "What should I remember from today?"
 
-def _week(self: Assistant, user: str, now: datetime, n: int = 5) -> list[Memory]:
+def _learned(self: Assistant, user: str, now: datetime, n: int = 5) -> list[Memory]:
     "The owner's most important memories of the 7 days before `now` (not Milton's own answers or feedback)."
     try: mems = self.store.scan(user, since=now - timedelta(days=7), until=now, include_stale=False)
     except UnknownUserError: return []
@@ -225,7 +225,7 @@ def _briefing(self: Assistant, user: str | None = None, now: datetime | None = N
     user = check_user(user or self.cfg.user)
     now = now or datetime.now(UTC)
     answer = self.process_message("Morning briefing please.", user, max_new_tokens=max_new_tokens, conversation_id="briefing", now=now)
-    learned = [f"- ({relative_age(m.created_at, now)}) {_first_sentence(m.text)}" for m in self._week(user, now)]
+    learned = [f"- ({relative_age(m.created_at, now)}) {_first_sentence(m.text)}" for m in self.learned(user, now)]
     section = "**What I learned this week**\n" + ("\n".join(learned) if learned else "- Nothing new this week.")
     return answer, f"{answer.text}\n\n{section}"
 
@@ -238,4 +238,4 @@ def _remember(self: Assistant, text: str, user: str | None = None, now: datetime
                   created_at=now, updated_at=now, conversation_id="evening", metadata={"source": "evening"})
     self.store.add([note])
     return note
-Assistant._week, Assistant.briefing, Assistant.remember = _week, _briefing, _remember
+Assistant.learned, Assistant.briefing, Assistant.remember = _learned, _briefing, _remember

@@ -655,14 +655,14 @@ def training_export(format: Annotated[str, typer.Option(help="Only 'tensorboard'
 
 @schedule_app.command("show")
 def schedule_show(write: Annotated[Optional[Path], typer.Option(help="Also write the systemd unit files into this folder (e.g. ~/.config/systemd/user).")] = None):
-    "Print the systemd services + timers (nightly 02:00; distillation Sundays 04:00; Persistent=true) and the equivalent cron lines for this checkout."
+    "Print the systemd services + timers (nightly 02:00; distillation Sundays 04:00; weekly report Mondays 06:00; Persistent=true) and the equivalent cron lines for this checkout."
     from milton.nightly import schedule_files
     files = schedule_files(get_config())
     for name, text in files.items():
         out.print(f"[bold]# {name}[/bold]"); print(text)
         if write and name.endswith((".service", ".timer")): write_text_atomic(Path(write).expanduser() / name, text)
     if write: err.print(f"wrote the unit files to {write}; then: systemctl --user daemon-reload && "
-                        f"systemctl --user enable --now milton-nightly.timer milton-distill.timer")
+                        f"systemctl --user enable --now milton-nightly.timer milton-distill.timer milton-weekly.timer")
 
 
 # %% ../nbs/90_cli.ipynb #2fb0a97d
@@ -764,12 +764,16 @@ def pilot_cmd(persona: Annotated[str, typer.Option(help="A shipped persona (lena
     out.print(f"{len(lived)} days in {folder}; `milton report weekly --persona {persona}` shows each week")
 
 @report_app.command("weekly")
-def report_weekly(persona: Annotated[str, typer.Option(help="The pilot's persona (finds runs/pilot-<user>).")] = "lena",
-                  week: Annotated[Optional[int], typer.Option(help="Which week (default: the latest).")] = None,
+def report_weekly(user: Annotated[Optional[str], typer.Option("--user", "-u", help="An owner: their week, from what it stored (answers, ratings, nights, probes).")] = None,
+                  until: Annotated[Optional[str], typer.Option(help="With --user: when the week ends (ISO date or time; default: now).")] = None,
+                  persona: Annotated[str, typer.Option(help="Without --user: the pilot's persona (finds runs/pilot-<user>).")] = "lena",
+                  week: Annotated[Optional[int], typer.Option(help="A pilot's week number (default: the latest).")] = None,
                   out_dir: Annotated[Optional[Path], typer.Option("--pilot", help="The pilot's folder, if not the default one.")] = None,
                   as_json: JsonOpt = False):
-    "A pilot's week: quality, personalization, memory recall, training, size, what Milton learned, each night and why."
+    "A week's report — an owner's (--user) or a pilot's: quality, memory recall, training, size, what Milton learned, each night and why."
     from dataclasses import asdict
+    if user is not None: return _owner_week(user, until, as_json)
+    if until is not None: raise BadInput("--until is for an owner's week (--user); a pilot's weeks are numbered (--week)")
     from milton.pilot import load_days, week_of, weekly_report, weeks
     p, folder = _pilot_dir(persona, out_dir)
     days = load_days(folder)
@@ -777,3 +781,17 @@ def report_weekly(persona: Annotated[str, typer.Option(help="The pilot's persona
     week = week or weeks(days, p)[-1].week
     if as_json: return print_json(asdict(week_of(days, week, p)))
     out.print(weekly_report(days, p, week), highlight=False, markup=False)
+
+def _owner_week(user: str, until: str | None, as_json: bool):
+    from dataclasses import asdict
+    from datetime import datetime, timezone
+    from milton.weekly import owner_report, owner_week, previous_week
+    end = None
+    if until:
+        try: end = datetime.fromisoformat(until)
+        except ValueError: raise BadInput(f"--until takes an ISO date or time (2026-12-07 or 2026-12-07T06:00+00:00), got {until!r}") from None
+        if end.tzinfo is None: end = end.replace(tzinfo=timezone.utc)
+    cfg = get_config()
+    with _store() as store: w = owner_week(cfg, store, _owner(store, user), end)
+    if as_json: return print_json(asdict(w))
+    out.print(owner_report(w, previous_week(cfg, w)), highlight=False, markup=False)

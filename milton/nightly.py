@@ -233,6 +233,17 @@ class NightlyResult:
         return pd.DataFrame({f"{'before' if s.model == 'active' else 'after'} · {'memory' if s.memory else 'no memory'}":
                              {r: s.probe_accuracy(r if r != "all" else None) for r in ("gate", "train", "all")} for s in self.scores})
 
+    def gains(self) -> dict:
+        "What tonight's adapter changed against what served before, memory on: gate-probe accuracy and held-out ROUGE-L."
+        delta = lambda f: f(self.score("candidate", True)) - f(self.score("active", True))
+        return {"version": self.version, "gate_accuracy": delta(lambda s: s.probe_accuracy("gate")),
+                "rouge_l": delta(lambda s: s.metric("held_out", "rouge_l"))}
+
+    def serving_score(self) -> Scores | None:
+        "The scores, memory on, of the model that serves after tonight; None if tonight evaluated nothing."
+        if not self.scores: return None
+        return self.score("candidate" if self.decision == "promoted" else "active", True)
+
     @contextmanager
     def timed(self, step: str):
         t0 = time.perf_counter()
@@ -485,4 +496,5 @@ def schedule_files(cfg: MiltonConfig | None = None) -> dict[str, str]:
     templates = checkout / "deploy"
     if not templates.is_dir(): raise MissingFile(f"no deploy/ folder in {checkout}; run this from Milton's checkout")
     return {name: (templates / name).read_text().format(**values)
-            for name in ("milton-nightly.service", "milton-nightly.timer", "milton-distill.service", "milton-distill.timer", "milton.cron")}
+            for name in ("milton-nightly.service", "milton-nightly.timer", "milton-distill.service", "milton-distill.timer",
+                         "milton-weekly.service", "milton-weekly.timer", "milton.cron")}

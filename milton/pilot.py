@@ -21,14 +21,13 @@ from .conversations import check_user, demo_dir
 from .memory import MemoryStore
 from .nightly import NightlyParams, NightlyResult, forget, run_nightly
 from .probes import Probe, rubric, states
-from .registry import serving
+from .registry import served_as
 
 UTC = timezone.utc
 
 # %% auto #0
-__all__ = ['UTC', 'Version', 'Fact', 'Persona', 'personas', 'Event', 'day_events', 'expected', 'rate', 'Asked', 'Day',
-           'served_model', 'run_day', 'run_pilot', 'load_days', 'Week', 'week_of', 'weeks', 'weekly_table',
-           'weekly_report']
+__all__ = ['UTC', 'Version', 'Fact', 'Persona', 'personas', 'Event', 'day_events', 'expected', 'rate', 'Asked', 'Day', 'run_day',
+           'run_pilot', 'load_days', 'Week', 'week_of', 'weeks', 'weekly_table', 'weekly_report']
 
 # %% ../nbs/17_pilot.ipynb #906e530e
 @dataclass(frozen=True)
@@ -179,15 +178,6 @@ class Day:
         return cls(**(d | {"asked": [Asked(**a) for a in d["asked"]], "night": NightlyResult.from_json(d["night"])}))
 
 # %% ../nbs/17_pilot.ipynb #d07c71a5
-def served_model(bot: Assistant, user: str) -> dict:
-    "What serves `user` now: the active version, as what, and its size on disk (MiB)."
-    now = serving(bot.cfg.for_user(user))
-    if now.model: return {"version": now.version, "kind": "merged " + now.model.stem.removeprefix("model-"), "size_mib": now.model.stat().st_size / 2**20}
-    base = Path(bot.engine.model)
-    size = sum(f.stat().st_size for f in ([base] if base.is_file() else base.rglob("*")) if f.is_file())
-    if now.adapter: size += sum(f.stat().st_size for f in now.adapter.rglob("*.safetensors"))
-    return {"version": now.version, "kind": "base + LoRA" if now.version else "base", "size_mib": size / 2**20}
-
 def run_day(bot: Assistant, persona: Persona, day: int, params: NightlyParams, out_dir: Path,
             max_new_tokens: int = 48) -> Day:
     "Live `day` of the pilot with the assistant, then run the nightly; the day's record."
@@ -212,7 +202,7 @@ def run_day(bot: Assistant, persona: Persona, day: int, params: NightlyParams, o
     night = run_nightly(bot.cfg, params, user, store=store, now=morning + timedelta(hours=13), run_id=f"{out_dir.name}-day{day:02d}",
                         out_dir=out_dir / f"night-{day:02d}")
     return Day(day, (morning.date()).isoformat(), told, asked, forgotten, deleted, night, store.count(user),
-               served_model(bot, user), round(time.perf_counter() - t0, 1))
+               served_as(bot.cfg.for_user(user), Path(bot.engine.model)), round(time.perf_counter() - t0, 1))
 
 # %% ../nbs/17_pilot.ipynb #995b6d15
 def run_pilot(persona: Persona, days: int, bot: Assistant, params: NightlyParams, out_dir: Path,
@@ -256,9 +246,6 @@ class Week:
     learned: list[str]             # what the owner told this week
     decisions: list[dict]          # every night: day, decision, reason
 
-def _delta(night: NightlyResult, metric) -> float:
-    return metric(night.score("candidate", True)) - metric(night.score("active", True))
-
 def week_of(days: list[Day], week: int, persona: Persona) -> Week:
     "Week `week` (1-based) of a pilot from the days it holds."
     mine = [d for d in days if (d.day - 1) // 7 + 1 == week]
@@ -267,15 +254,14 @@ def week_of(days: list[Day], week: int, persona: Persona) -> Week:
     recalls = [a.recalled for a in asked if a.recalled is not None]
     trained = [d.night for d in mine if d.night.scores]
     last = trained[-1] if trained else None
-    probe_acc = last.score("candidate" if last.decision == "promoted" else "active", True).probe_accuracy(None) if last else None
+    probe_acc = last.serving_score().probe_accuracy(None) if last else None
     promoted = [d.night for d in mine if d.night.decision == "promoted"]
     return Week(week, [d.day for d in mine], [d.night.run_id for d in mine],
                 mean([a.rating for a in asked]) if asked else float("nan"),
                 sum(a.correct for a in asked) / len(asked) if asked else float("nan"),
                 sum(recalls) / len(recalls) if recalls else None, probe_acc,
                 len(promoted), sum(d.night.decision == "rejected" for d in mine), sum(d.night.decision == "skipped" for d in mine),
-                [{"version": n.version, "gate_accuracy": _delta(n, lambda s: s.probe_accuracy("gate")),
-                  "rouge_l": _delta(n, lambda s: s.metric("held_out", "rouge_l"))} for n in promoted],
+                [n.gains() for n in promoted],
                 mine[-1].served, mine[-1].memories,
                 [persona.fact(f).current(d.day).say for d in mine for f in d.told],
                 [{"day": d.day, "decision": d.night.decision, "reason": d.night.reason} for d in mine])

@@ -19,7 +19,7 @@ from .config import BadInput, MiltonConfig, MissingFile, get_config, write_json_
 # %% auto #0
 __all__ = ['KEEP', 'STATUSES', 'UTC', 'adapters_dir', 'upgrade_adapters_layout', 'owners', 'adapters_lock', 'read_registry',
            'new_version', 'active_adapter', 'staging_dir', 'clean_staging', 'register', 'rollback', 'mark_forgotten',
-           'saw_forgotten', 'newest_clean', 'Serving', 'record_compressed', 'serving']
+           'saw_forgotten', 'newest_clean', 'Serving', 'record_compressed', 'serving', 'served_as']
 
 # %% ../nbs/10_registry.ipynb #e963d653
 KEEP = 7                 # adapter versions kept on disk (the active one always survives)
@@ -225,3 +225,13 @@ def serving(cfg: MiltonConfig | None = None) -> Serving:
     art = next((v.get("compressed") for v in read_registry(cfg)["versions"] if v["version"] == version), None)
     if not art or not (path / art["file"]).is_file(): return Serving(version, path, base=base)
     return Serving(version, path, path / art["file"], art.get("sha256", ""), base)
+
+def served_as(cfg: MiltonConfig | None = None,
+              base: Path | None = None, # the base model that serves without a compressed file: a GGUF or a checkpoint folder
+             ) -> dict:
+    "What serves `cfg.user` now: the active version, as what (`base`, `base + LoRA`, `merged TYPE`), and its size on disk (MiB)."
+    now = serving(cfg)
+    if now.model: return {"version": now.version, "kind": "merged " + now.model.stem.removeprefix("model-"), "size_mib": now.model.stat().st_size / 2**20}
+    size = sum(f.stat().st_size for f in ([base] if base.is_file() else base.rglob("*")) if f.is_file()) if base else 0
+    if now.adapter: size += sum(f.stat().st_size for f in now.adapter.rglob("*.safetensors"))
+    return {"version": now.version, "kind": "base + LoRA" if now.version else "base", "size_mib": size / 2**20}
