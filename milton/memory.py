@@ -10,6 +10,7 @@ import calendar
 import hashlib
 import json
 import logging
+import random
 import re
 import shutil
 import threading
@@ -33,13 +34,13 @@ from .embed import Embedder
 from .redact import redact
 
 # %% auto #0
-__all__ = ['log', 'TIERS', 'KINDS', 'UTC', 'DETAILS', 'MEMORY_COLUMNS', 'ID_RE', 'PREFERENCE_RE', 'DUPLICATE_THRESHOLD', 'RRF_K',
-           'VECTOR_WEIGHT', 'INDEX_MIN_ROWS', 'ANN_NPROBES', 'ANN_EF', 'POINTER_TABLE', 'SCALAR_INDEXES',
-           'SEARCH_MODES', 'CANDIDATES', 'WINDOW_MIN_COSINE', 'COMPACT_EVERY', 'KEEP_VERSIONS_FOR', 'Memory',
-           'memory_schema', 'chunk_schema', 'memories_to_arrow', 'memory_from_row', 'upgrade_layout',
+__all__ = ['log', 'TIERS', 'KINDS', 'UTC', 'DETAILS', 'MEMORY_COLUMNS', 'ID_RE', 'PREFERENCE_RE', 'RETRIES', 'CONCURRENT_ERROR',
+           'DUPLICATE_THRESHOLD', 'RRF_K', 'VECTOR_WEIGHT', 'INDEX_MIN_ROWS', 'ANN_NPROBES', 'ANN_EF', 'POINTER_TABLE',
+           'SCALAR_INDEXES', 'SEARCH_MODES', 'CANDIDATES', 'WINDOW_MIN_COSINE', 'COMPACT_EVERY', 'KEEP_VERSIONS_FOR',
+           'Memory', 'memory_schema', 'chunk_schema', 'memories_to_arrow', 'memory_from_row', 'upgrade_layout',
            'UnknownUserError', 'check_id', 'sql_time', 'sql_list', 'time_window', 'exchange_id',
-           'conversation_memories', 'Hit', 'IngestReport', 'create_indexes', 'create_chunk_indexes', 'MemoryStore',
-           'best_first', 'fuse', 'Hits']
+           'conversation_memories', 'Hit', 'IngestReport', 'retry_concurrent', 'create_indexes', 'create_chunk_indexes',
+           'MemoryStore', 'best_first', 'fuse', 'Hits']
 
 # %% ../nbs/07_memory.ipynb #2cc7c22a
 log = logging.getLogger(__name__)
@@ -260,6 +261,22 @@ class IngestReport:
 
     def as_json(self) -> dict: return asdict(self)
 
+# %% ../nbs/07_memory.ipynb #8e767294
+RETRIES = 8                  # tries of a commit or read that another writer's concurrent commit or cleanup got in the way of
+# what Lance says then: our commit was preempted by theirs, or we read a version whose files their cleanup removed
+CONCURRENT_ERROR = re.compile(r"commit conflict|not found.*\.lance/(_versions|data|_deletions|_indices)/", re.I | re.S)
+
+def retry_concurrent(step, # a function that commits or reads once; it must re-read what it depends on each time
+                     attempts: int = RETRIES,
+                     also: tuple[str, ...] = ()): # further error messages that mean "another writer got there first"
+    "`step()`, called again after a short random wait whenever another writer's concurrent commit or cleanup got in its way."
+    for attempt in range(attempts):
+        try: return step()
+        except (RuntimeError, OSError, ValueError) as e:
+            if not (CONCURRENT_ERROR.search(str(e)) or any(s in str(e).lower() for s in also)) or attempt == attempts - 1: raise
+            time.sleep(random.uniform(0.05, 0.25) * 2 ** min(attempt, 4))
+
+
 # %% ../nbs/07_memory.ipynb #a5cf9e77
 DUPLICATE_THRESHOLD = 0.97   # cosine at or above which a new memory merges into an existing one (see "Near-duplicates")
 RRF_K = 10                   # reciprocal-rank-fusion constant; chosen on LoCoMo (plateau k = 3…10), see below
@@ -342,23 +359,29 @@ class MemoryStore:
         if name not in self.db.table_names():
             with self.lock:
                 try:
-                    if name not in self.db.table_names(): setup(self.db.create_table(name, schema=schema_for(self.embedder.dim)))
-                except ValueError as e:        # on object storage another server may create it first: use theirs
-                    if self.local or "already exists" not in str(e): raise
+                    if name not in self.db.table_names():
+                        self.db.create_table(name, schema=schema_for(self.embedder.dim)); self._index(name, setup)
+                except (ValueError, RuntimeError) as e:   # on object storage another server may create it first: use theirs
+                    if self.local or not any(s in str(e).lower() for s in ("already exists", "commit conflict")): raise
         try: tbl = self.db.open_table(name)
         except (ValueError, FileNotFoundError):  # killed while creating it: a folder that never got a first version
             folder = Path(self.uri) / f"{name}.lance"
             if not self.local or any((folder / "_versions").glob("*.manifest")): raise   # a real table that fails: stay loud
             with self.lock:
                 shutil.rmtree(folder, ignore_errors=True)      # nothing was ever committed in it
-                setup(self.db.create_table(name, schema=schema_for(self.embedder.dim)))
+                self.db.create_table(name, schema=schema_for(self.embedder.dim)); self._index(name, setup)
             tbl = self.db.open_table(name)
-        if not _indexed(tbl):                  # killed between creating the table and indexing it: finish the job
-            with self.lock:                   # (through a handle that sees each of its own index commits at once)
-                setup(lancedb.connect(self.uri, read_consistency_interval=timedelta(0)).open_table(name))
-                tbl = self.db.open_table(name)
+        if not _indexed(tbl):                  # killed between creating the table and indexing it, or another
+            with self.lock:                   # server on the same object store is indexing it now: finish the job
+                self._index(name, setup); tbl = self.db.open_table(name)
         self._handles[name] = tbl
         return tbl
+
+    def _index(self, name: str, setup):
+        """Give table `name` its missing indexes (`setup`) through a handle that sees every commit at once; when another
+        server's index commit preempts one of ours (object storage), re-read which indexes exist and go on."""
+        retry_concurrent(lambda: setup(lancedb.connect(self.uri, read_consistency_interval=timedelta(0)).open_table(name)),
+                        also=("already exists",))
 
     def exists(self, name: str) -> bool:
         "Whether table `name` exists (cached once seen)."
@@ -431,7 +454,7 @@ def add(self: MemoryStore, memories: list[Memory], dedupe: bool = True) -> Inges
         rows = keep + merged_rows
         if rows:
             data = memories_to_arrow(rows, np.vstack([kvecs, *[self._vector_of(m.id) for m in merged_rows]]) if merged_rows else kvecs, tbl.schema)
-            tbl.merge_insert("id").when_matched_update_all().when_not_matched_insert_all().execute(data)
+            retry_concurrent(lambda: tbl.merge_insert("id").when_matched_update_all().when_not_matched_insert_all().execute(data))
         # chunks after their memories: a kill in between leaves a long memory found by its mean vector and full
         # text until it is written again, never chunk rows of memories that were not stored
         kept = {m.id for m in keep}
@@ -446,9 +469,9 @@ def write_chunks(self: MemoryStore, mems: list[Memory], chunked: list[tuple[list
     "Replace the chunk rows of `mems` in `table` (default: the store's chunks table)."
     if not mems: return
     if table is None:
-        if self.exists(self.chunks_name): self.chunks.delete(f"memory_id IN ({sql_list(m.id for m in mems)})")
+        if self.exists(self.chunks_name): retry_concurrent(lambda: self.chunks.delete(f"memory_id IN ({sql_list(m.id for m in mems)})"))
         table = self.chunks
-    else: table.delete(f"memory_id IN ({sql_list(m.id for m in mems)})")
+    else: retry_concurrent(lambda: table.delete(f"memory_id IN ({sql_list(m.id for m in mems)})"))
     rows = [(m, k, t, v) for m, (texts, vecs) in zip(mems, chunked) for k, (t, v) in enumerate(zip(texts, vecs))]
     dim = len(rows[0][3])
     table.add(pa.table({"id": [f"{m.id}#{k}" for m, k, _, _ in rows], "memory_id": [m.id for m, *_ in rows],
@@ -600,7 +623,8 @@ def write_back(self: MemoryStore, mems: list[Memory], # existing memories, chang
     "Update existing memories in place, under the store's lock."
     if not mems: return
     with self.lock:
-        self.table.merge_insert("id").when_matched_update_all().execute(memories_to_arrow(mems, vectors, self.table.schema))
+        data = memories_to_arrow(mems, vectors, self.table.schema)
+        retry_concurrent(lambda: self.table.merge_insert("id").when_matched_update_all().execute(data))
         self.committed()
 
 # %% ../nbs/07_memory.ipynb #a8903e4f
@@ -751,7 +775,8 @@ def search(self: MemoryStore, query: str, # what to look for, in the owner's wor
     source = "arguments" if since or until else ""
     if dates_in_query and not source and (w := time_window(query, now)): (since, until), source = w, "query"
     qv = self.embedder.embed_query(query) if mode != "fts" else None
-    rank = lambda where: self._ranked(query, qv, where, limit, mode, now, recency, half_life_days)
+    # (another writer's cleanup may remove the version a search began on: it then reads the latest one)
+    rank = lambda where: retry_concurrent(lambda: self._ranked(query, qv, where, limit, mode, now, recency, half_life_days))
     hits = Hits(rank(self.where(user, since, until, tier, kind, include_stale)))
     hits.window, hits.window_source = ((since, until), source) if source else (None, "")
     if source == "query" and not any(h.vector_similarity is None or h.vector_similarity >= WINDOW_MIN_COSINE for h in hits):
@@ -784,8 +809,8 @@ def flush(self: MemoryStore):
     try:
         with disk_full_is_expected(self.uri):
             for c, ids in by_count.items():
-                self.table.update(where=f"id IN ({sql_list(ids)})",
-                                  values_sql={"access_count": f"access_count + {c}", "last_accessed_at": when})
+                retry_concurrent(lambda: self.table.update(where=f"id IN ({sql_list(ids)})",
+                                  values_sql={"access_count": f"access_count + {c}", "last_accessed_at": when}))
             self.committed()
     except DiskFull as e: log.warning("access statistics not saved: %s", e)
     finally: self.lock.release()
@@ -803,15 +828,17 @@ def delete(self: MemoryStore, ids: list[str], user: str,
     id_list = sql_list(ids)
     with self.lock, disk_full_is_expected(self.uri):
         tbl = self.table
-        found = {r["id"] for r in tbl.search().where(f"{self.where(user)} AND id IN ({id_list})").select(["id"]).limit(len(ids)).to_list()}
+        def look():                            # which of them exist, and the summaries built from them
+            found = {r["id"] for r in tbl.search().where(f"{self.where(user)} AND id IN ({id_list})").select(["id"]).limit(len(ids)).to_list()}
+            summaries = tbl.search().where(self.where(user, kind="summary")).select(MEMORY_COLUMNS).limit(tbl.count_rows() + 1).to_list()
+            return found, [s["id"] for s in summaries if set(memory_from_row(s).provenance) & found] if mark_stale else []
+        found, stale = retry_concurrent(look)
         missing = [i for i in ids if i not in found]
         if missing: raise NotFound(f"no memories {missing} for user {user!r}; nothing was deleted")
-        summaries = tbl.search().where(self.where(user, kind="summary")).select(MEMORY_COLUMNS).limit(tbl.count_rows() + 1).to_list()
-        stale = [s["id"] for s in summaries if set(memory_from_row(s).provenance) & found] if mark_stale else []
-        tbl.delete(f"{self.where(user)} AND id IN ({id_list})")
+        retry_concurrent(lambda: tbl.delete(f"{self.where(user)} AND id IN ({id_list})"))   # each step repeatable
         self._known.discard(user)
-        if self.exists(self.chunks_name): self.chunks.delete(f"memory_id IN ({id_list})")
-        if stale: tbl.update(where=f"id IN ({sql_list(stale)})", values={"stale": True})
+        if self.exists(self.chunks_name): retry_concurrent(lambda: self.chunks.delete(f"memory_id IN ({id_list})"))
+        if stale: retry_concurrent(lambda: tbl.update(where=f"id IN ({sql_list(stale)})", values={"stale": True}))
         self.compact(keep_for=timedelta(0))    # deleted for good: rewrite the files that held them, drop old versions
     return {"deleted": sorted(found), "stale_summaries": stale}
 
@@ -833,7 +860,9 @@ def compact(self: MemoryStore, keep_for: timedelta | None = None) -> dict: # def
         for name in (self.table_name, self.chunks_name):
             if not self.exists(name): continue
             tbl = self.table if name == self.table_name else self.chunks
-            tbl.optimize(cleanup_older_than=keep_for, delete_unverified=keep_for == timedelta(0))
+            # files no version lists yet are a killed writer's leftovers on local disk (the lock is ours), but may be
+            # another server's commit in flight on object storage: only a local store removes them at once
+            retry_concurrent(lambda: tbl.optimize(cleanup_older_than=keep_for, delete_unverified=self.local and keep_for == timedelta(0)))
             out[name] = {"versions": len(tbl.list_versions()), "rows": tbl.count_rows()}
         self._commits = 0
     return out
