@@ -28,7 +28,7 @@ import pyarrow as pa
 from fastcore.basics import patch
 from filelock import FileLock
 
-from .config import BadInput, DiskFull, MiltonConfig, NotFound, disk_full_is_expected, get_config
+from .config import BadInput, DiskFull, MiltonConfig, MiltonError, NotFound, disk_full_is_expected, get_config
 from .conversations import Conversation, check_user, parse_time, read_conversations
 from .embed import Embedder
 from .redact import redact
@@ -380,8 +380,11 @@ class MemoryStore:
     def _index(self, name: str, setup):
         """Give table `name` its missing indexes (`setup`) through a handle that sees every commit at once; when another
         server's index commit preempts one of ours (object storage), re-read which indexes exist and go on."""
-        retry_concurrent(lambda: setup(lancedb.connect(self.uri, read_consistency_interval=timedelta(0)).open_table(name)),
-                        also=("already exists",))
+        retry_concurrent(lambda: setup(self.latest(name)), also=("already exists",))
+
+    def latest(self, name: str):
+        "Table `name` at its latest version, through a new handle that sees every commit at once."
+        return lancedb.connect(self.uri, read_consistency_interval=timedelta(0)).open_table(name)
 
     def exists(self, name: str) -> bool:
         "Whether table `name` exists (cached once seen)."
@@ -840,7 +843,25 @@ def delete(self: MemoryStore, ids: list[str], user: str,
         if self.exists(self.chunks_name): retry_concurrent(lambda: self.chunks.delete(f"memory_id IN ({id_list})"))
         if stale: retry_concurrent(lambda: tbl.update(where=f"id IN ({sql_list(stale)})", values={"stale": True}))
         self.compact(keep_for=timedelta(0))    # deleted for good: rewrite the files that held them, drop old versions
+        for _ in range(RETRIES):               # and they stay deleted (see 'Other writers'): delete again what came back
+            if not (back := retry_concurrent(lambda: self._left(found))): break
+            log.warning("deleted memories %s came back after another writer's concurrent commit; deleting them again", back)
+            retry_concurrent(lambda: tbl.delete(f"id IN ({sql_list(back)})"))
+            if self.exists(self.chunks_name): retry_concurrent(lambda: self.chunks.delete(f"memory_id IN ({sql_list(back)})"))
+            self.compact(keep_for=timedelta(0))
+        else: raise MiltonError(f"memories {back} came back {RETRIES} times after being deleted; try the delete again")
     return {"deleted": sorted(found), "stale_summaries": stale}
+
+@patch
+def _left(self: MemoryStore, ids: set[str]) -> list[str]:
+    "Those of `ids` that the latest version of the store still holds, as memories or as chunks."
+    where = f"IN ({sql_list(sorted(ids))})"
+    left = {r["id"] for r in self.latest(self.table_name).search().where(f"id {where}").select(["id"]).limit(len(ids)).to_list()}
+    if self.exists(self.chunks_name):
+        chunks = self.latest(self.chunks_name)
+        left |= {r["memory_id"] for r in chunks.search().where(f"memory_id {where}").select(["memory_id"]).limit(chunks.count_rows() + 1).to_list()}
+    return sorted(left)
+
 
 # %% ../nbs/07_memory.ipynb #6ff1c874
 COMPACT_EVERY = 50                        # commits between automatic compactions
