@@ -838,16 +838,17 @@ def delete(self: MemoryStore, ids: list[str], user: str,
         found, stale = retry_concurrent(look)
         missing = [i for i in ids if i not in found]
         if missing: raise NotFound(f"no memories {missing} for user {user!r}; nothing was deleted")
-        retry_concurrent(lambda: tbl.delete(f"{self.where(user)} AND id IN ({id_list})"))   # each step repeatable
+        def erase(these):                      # the memories, then their chunks; each step repeatable
+            retry_concurrent(lambda: tbl.delete(f"{self.where(user)} AND id IN ({sql_list(these)})"))
+            if self.exists(self.chunks_name): retry_concurrent(lambda: self.chunks.delete(f"memory_id IN ({sql_list(these)})"))
+        erase(ids)
         self._known.discard(user)
-        if self.exists(self.chunks_name): retry_concurrent(lambda: self.chunks.delete(f"memory_id IN ({id_list})"))
         if stale: retry_concurrent(lambda: tbl.update(where=f"id IN ({sql_list(stale)})", values={"stale": True}))
         self.compact(keep_for=timedelta(0))    # deleted for good: rewrite the files that held them, drop old versions
         for _ in range(RETRIES):               # and they stay deleted (see 'Other writers'): delete again what came back
             if not (back := retry_concurrent(lambda: self._left(found))): break
             log.warning("deleted memories %s came back after another writer's concurrent commit; deleting them again", back)
-            retry_concurrent(lambda: tbl.delete(f"id IN ({sql_list(back)})"))
-            if self.exists(self.chunks_name): retry_concurrent(lambda: self.chunks.delete(f"memory_id IN ({sql_list(back)})"))
+            erase(back)
             self.compact(keep_for=timedelta(0))
         else: raise MiltonError(f"memories {back} came back {RETRIES} times after being deleted; try the delete again")
     return {"deleted": sorted(found), "stale_summaries": stale}
