@@ -288,6 +288,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                'milton.export._norm': ('export.html#_norm', 'milton/export.py'),
                                'milton.export.exchange_messages': ('export.html#exchange_messages', 'milton/export.py'),
                                'milton.export.export_pairs': ('export.html#export_pairs', 'milton/export.py'),
+                               'milton.export.hash_rank': ('export.html#hash_rank', 'milton/export.py'),
                                'milton.export.held_out': ('export.html#held_out', 'milton/export.py'),
                                'milton.export.write_export': ('export.html#write_export', 'milton/export.py')},
             'milton.gguf': { 'milton.gguf._permute': ('gguf.html#_permute', 'milton/gguf.py'),

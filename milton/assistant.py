@@ -129,11 +129,11 @@ class Assistant:
 def _recall(self: Assistant, text: str, user: str, now: datetime) -> list[UsedMemory]:
     try:
         # a date in the message ("Today: 10:00 lab meeting") prefers that day; the store widens to all time when nothing there matches
-        hits = self.store.search(text, user, limit=max(self.top_k * 3, 8), mode="hybrid", now=now, touch=self.count_access)
+        # only what the owner told Milton: the owner's own earlier questions (asked daily, they fill any pool) are searched past
+        hits = self.store.search(text, user, limit=max(self.top_k * 3, 8), mode="hybrid", now=now, touch=self.count_access, keep=owner_told)
     except UnknownUserError: return []
     used = []
     for h in hits:
-        if not owner_told(h.memory): continue
         sim = h.vector_similarity                   # hybrid search gives every hit its cosine
         if sim >= self.min_similarity or (sim >= FTS_MIN_SIMILARITY and h.ranks.get("fts", 99) <= 3):
             used.append(UsedMemory(h.memory.id, h.memory.text, float(sim), relative_age(h.memory.created_at, now), h.memory.kind, 0))

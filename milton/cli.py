@@ -752,7 +752,8 @@ def pilot_cmd(persona: Annotated[str, typer.Option(help="A shipped persona (lena
     p, folder = _pilot_dir(persona, out_dir)
     values = dict(x.split("=", 1) for x in param or [] if "=" in x)
     if len(values) != len(param or []): raise BadInput("-p takes nightly settings as key=value")
-    params = (NightlyParams.test_sized() if tiny else NightlyParams.production()).with_overrides({"min_new_conversations": 8 if tiny else 20} | values)
+    # a simulated owner has one or two conversations a day: at 5 (real size) the nightly trains about once a week
+    params = (NightlyParams.test_sized() if tiny else NightlyParams.production()).with_overrides({"min_new_conversations": 8 if tiny else 5} | values)
     cfg = get_config(user=p.user)
     bot = Assistant(cfg, engine=TransformersEngine(base_model(cfg, "tiny"), cfg, n_ctx=512) if tiny else chat_engine("llamacpp", cfg))
     def progress(d):

@@ -18,8 +18,8 @@ from .memory import Memory, MemoryStore, check_user
 from .redact import redact
 
 # %% auto #0
-__all__ = ['UTC', 'TRAIN_KINDS', 'CORRECTION_RE', 'Pair', 'ExportResult', 'exchange_messages', 'held_out', 'export_pairs',
-           'write_export']
+__all__ = ['UTC', 'TRAIN_KINDS', 'CORRECTION_RE', 'Pair', 'ExportResult', 'exchange_messages', 'hash_rank', 'held_out',
+           'export_pairs', 'write_export']
 
 # %% ../nbs/13_export.ipynb #99b377be
 UTC = timezone.utc
@@ -53,9 +53,13 @@ def exchange_messages(text: str) -> list[dict]:
     return [m for m in msgs if m["content"]]
 
 # %% ../nbs/13_export.ipynb #f907b065
+def hash_rank(conversation_id: str) -> float:
+    "Where a conversation falls in [0, 1] by its hash: the same place every night."
+    return int(hashlib.sha256(conversation_id.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+
 def held_out(conversation_id: str, share: float = 0.15) -> bool:
     "True for a fixed `share` of conversations, chosen by hash: the same ones every night."
-    return int(hashlib.sha256(conversation_id.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF < share
+    return hash_rank(conversation_id) < share
 
 def _norm(text: str) -> str: return re.sub(r"\W+", " ", text.lower()).strip()
 
@@ -97,13 +101,16 @@ def export_pairs(store: MemoryStore, user: str,
         used = []
         if inject_memories:
             question = next(x["content"] for x in clean if x["role"] == "user")
-            hits = store.search(question, user, limit=top_k + 1, touch=False, now=m.created_at, dates_in_query=False)
+            hits = store.search(question, user, limit=top_k, touch=False, now=m.created_at, dates_in_query=False,   # what the owner had told by then
+                                until=m.created_at + timedelta(microseconds=1), keep=lambda h, m=m: h.id != m.id and owner_told(h))
             used = [UsedMemory(h.memory.id, h.memory.text, h.vector_similarity, relative_age(h.memory.created_at, m.created_at), h.memory.kind, i)
-                    for i, h in enumerate((h for h in hits if h.memory.id != m.id and h.memory.created_at <= m.created_at
-                                           and owner_told(h.memory)), 1)][:top_k]
+                    for i, h in enumerate(hits, 1)]
         system = build_messages("", user, used)[0]
         split = "held_out" if m.conversation_id in hold_out or held_out(m.conversation_id or m.id, held_out_share) else "train"
         pairs.append(Pair(m.id, m.conversation_id, [system, *clean], m.created_at.isoformat(), split, [u.id for u in used]))
+    if len(convs := {p.conversation_id for p in pairs}) >= 2 and all(p.split == "train" for p in pairs):
+        first = min(convs, key=lambda c: hash_rank(c or ""))      # too few for the share to pick one: the hash's first
+        for p in pairs: p.split = "held_out" if p.conversation_id == first else "train"
     train, held = [p for p in pairs if p.split == "train"], [p for p in pairs if p.split == "held_out"]
     body = json.dumps([asdict(p) for p in pairs], sort_keys=True, ensure_ascii=False)
     manifest = {"user": user, "since": since.isoformat() if since else None, "created_at": datetime.now(UTC).isoformat(),

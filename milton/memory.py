@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import lancedb
 import numpy as np
@@ -765,8 +765,9 @@ def search(self: MemoryStore, query: str, # what to look for, in the owner's wor
            dates_in_query: bool = True, # let a date phrase in the query ("in September") prefer that window
            include_stale: bool = False, # also summaries whose sources were deleted
            touch: bool = True, # count this search as an access of the memories it returns
+           keep: Callable[[Memory], bool] | None = None, # only memories it accepts count towards `limit` (the search widens for them)
           ) -> Hits: # the memories, best first, with the window that was applied
-    "The `limit` memories of `user` most relevant to `query`, best first."
+    "The `limit` memories of `user` most relevant to `query` (and accepted by `keep`), best first."
     if not isinstance(query, str) or not query.strip(): raise BadInput("the query is empty; say what to search for")
     if mode not in SEARCH_MODES: raise BadInput(f"mode must be one of {SEARCH_MODES}, got {mode!r}")
     if not isinstance(limit, int) or limit < 1: raise BadInput(f"limit must be a positive integer, got {limit!r}")
@@ -778,8 +779,13 @@ def search(self: MemoryStore, query: str, # what to look for, in the owner's wor
     source = "arguments" if since or until else ""
     if dates_in_query and not source and (w := time_window(query, now)): (since, until), source = w, "query"
     qv = self.embedder.embed_query(query) if mode != "fts" else None
-    # (another writer's cleanup may remove the version a search began on: it then reads the latest one)
-    rank = lambda where: retry_concurrent(lambda: self._ranked(query, qv, where, limit, mode, now, recency, half_life_days))
+    def rank(where: str) -> list[Hit]:
+        n = limit
+        while True:      # (another writer's cleanup may remove the version a search began on: it then reads the latest one)
+            ranked = retry_concurrent(lambda: self._ranked(query, qv, where, n, mode, now, recency, half_life_days))
+            kept = [h for h in ranked if keep is None or keep(h.memory)]
+            if len(kept) >= limit or len(ranked) < n: return kept[:limit]    # enough, or nothing more to find
+            n *= 4                                                           # rejected ones filled the pool: look further
     hits = Hits(rank(self.where(user, since, until, tier, kind, include_stale)))
     hits.window, hits.window_source = ((since, until), source) if source else (None, "")
     if source == "query" and not any(h.vector_similarity is None or h.vector_similarity >= WINDOW_MIN_COSINE for h in hits):
