@@ -155,7 +155,7 @@ def _respond(self: Assistant, text: str, user: str | None = None,
     t_recall = time.perf_counter()
     with self.lock:
         adapter = self.sync_adapter(user)
-        prompt, memories, dropped = fit_prompt(self.engine, text, user, memories, history or [], max_new_tokens)
+        prompt, memories, dropped = fit_prompt(self.engine, text, user, memories, history or [], max_new_tokens, recalled=use_memory)
         n_prompt = len(prompt)
         t_prompt = time.perf_counter()
         pieces, first, n_new = [], None, 0

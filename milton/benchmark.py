@@ -59,7 +59,7 @@ def ask(c: Contender, probes: list[Probe], user: str, now: datetime,
     for p in probes:
         t0 = time.perf_counter()
         mems = recall(p.question, user, now) if c.context == "memory" else []
-        ids, _, _ = fit_prompt(c.engine, p.question, user, mems, history, max_new_tokens)
+        ids, _, _ = fit_prompt(c.engine, p.question, user, mems, history, max_new_tokens, recalled=c.context == "memory")
         answer = "".join(piece for piece, _ in c.engine.stream_ids(ids, max_new_tokens)).strip()
         rows.append({"contender": c.name, "user": user, "id": p.id, "kind": p.kind, "question": p.question, "facts": p.facts,
                      "answer": answer, "correct": probe_correct(p, answer), "rubric": rubric(p, answer),

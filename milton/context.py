@@ -14,8 +14,8 @@ from .engine import Engine, check_messages
 from .memory import Memory
 
 # %% auto #0
-__all__ = ['UTC', 'SYSTEM', 'MEMORY_HEADER', 'relative_age', 'UsedMemory', 'owner_said', 'owner_told', 'memory_line',
-           'build_messages', 'fit_prompt']
+__all__ = ['UTC', 'SYSTEM', 'MEMORY_HEADER', 'NOTHING_RECALLED', 'relative_age', 'UsedMemory', 'owner_said', 'owner_told',
+           'memory_line', 'build_messages', 'fit_prompt']
 
 # %% ../nbs/10a_context.ipynb #f701021d
 UTC = timezone.utc
@@ -45,6 +45,8 @@ class UsedMemory:
 # %% ../nbs/10a_context.ipynb #bfd7b891
 SYSTEM = ("You are Milton, the personal assistant of {user}. Answer briefly and directly.")
 MEMORY_HEADER = "What {user} told you before (use it when it helps answer):"
+NOTHING_RECALLED = ("Nothing {user} told you is about this. If the question is about {user}'s own life, say you don't know; "
+                    "otherwise answer it.")
 
 def owner_said(text: str) -> str:
     "The owner's side of a stored exchange ('User: …' lines), without the assistant's reply."
@@ -61,21 +63,25 @@ def memory_line(m: UsedMemory, limit: int = 400) -> str:
     if len(said) > limit: said = said[:limit].rsplit(" ", 1)[0] + " …"
     return f"- ({m.age}) {said}"
 
-def build_messages(text: str, user: str, memories: list[UsedMemory], history: list[dict] | None = None) -> list[dict]:
-    "System message with the memories, then history, then the user's message."
+def build_messages(text: str, user: str, memories: list[UsedMemory], history: list[dict] | None = None,
+                   recalled: bool = False, # memory was searched for `text`: no `memories` then means nothing the owner told is about it
+                   ) -> list[dict]:
+    "System message with the memories (or, when a search found none, that none are), then history, then the user's message."
     system = SYSTEM.format(user=user)
     if memories: system += "\n\n" + MEMORY_HEADER.format(user=user) + "\n" + "\n".join(memory_line(m) for m in memories)
+    elif recalled: system += "\n\n" + NOTHING_RECALLED.format(user=user)
     return [{"role": "system", "content": system}, *(history or []), {"role": "user", "content": text}]
 
 # %% ../nbs/10a_context.ipynb #a03d3e2e
 def fit_prompt(engine: Engine, # whose tokenizer counts and whose context window limits
                text: str, user: str, memories: list[UsedMemory], history: list[dict],
-               max_new_tokens: int) -> tuple[list[int], list[UsedMemory], dict]:
+               max_new_tokens: int,
+               recalled: bool = False) -> tuple[list[int], list[UsedMemory], dict]: # as in `build_messages`
     "`(prompt token ids, the memories kept, {'history': n, 'memories': n} dropped)` for a prompt that leaves room for the answer."
     budget = engine.n_ctx - max_new_tokens
     history, memories, dropped = list(history), list(memories), {"history": 0, "memories": 0}
     while True:
-        ids = engine.encode_chat(check_messages(build_messages(text, user, memories, history)))
+        ids = engine.encode_chat(check_messages(build_messages(text, user, memories, history, recalled and not dropped["memories"])))
         n = len(ids)
         if n <= budget: return ids, memories, dropped
         if history: history = history[2:] if len(history) > 1 else []; dropped["history"] += 1

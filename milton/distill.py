@@ -112,7 +112,7 @@ def ask_teacher(teacher, # an engine (`generate_batch`): the teacher
     for probe, q in questions:
         mems = recall(q)
         if find_secrets(q) or any(find_secrets(m.text) for m in mems): skipped += 1; continue
-        messages = build_messages(q, user, mems)
+        messages = build_messages(q, user, mems, recalled=True)
         todo.append((probe, q, mems, messages, prompt_key(teacher_name, messages, max_new_tokens)))
     cached = sum(k in cache.done for *_, k in todo)
     fresh = [t for t in todo if t[-1] not in cache.done]
@@ -130,7 +130,7 @@ def ask_teacher(teacher, # an engine (`generate_batch`): the teacher
 # %% ../nbs/15c_distill.ipynb #34f8ea0f
 def sequence_pair(lesson: Lesson, user: str) -> dict:
     "A training pair: the memories in the prompt, the teacher's answer as the target."
-    return {"messages": build_messages(lesson.question, user, lesson.memories) + [{"role": "assistant", "content": lesson.answer.answer}],
+    return {"messages": build_messages(lesson.question, user, lesson.memories, recalled=True) + [{"role": "assistant", "content": lesson.answer.answer}],
             "memory_ids": lesson_memories(lesson)}
 
 def lesson_memories(lesson: Lesson) -> list[str]:
@@ -155,5 +155,5 @@ def context_pair(lesson: Lesson, user: str, teacher, tok, # the teacher engine; 
     "A training pair without memories whose targets are the teacher's answer and its top-k logits *with* the memories."
     student = build_messages(lesson.question, user, []) + [{"role": "assistant", "content": lesson.answer.answer}]
     answer = [t for t in tokenize_pair(tok, student, max_seq_len)[1] if t != -100]
-    return {"messages": student, "teacher": teacher_topk(teacher, build_messages(lesson.question, user, lesson.memories), answer, k),
+    return {"messages": student, "teacher": teacher_topk(teacher, build_messages(lesson.question, user, lesson.memories, recalled=True), answer, k),
             "memory_ids": lesson_memories(lesson)}

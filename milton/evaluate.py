@@ -53,7 +53,7 @@ def evaluate(engine: Engine, # any engine, with the adapter to evaluate already 
     prompts = []
     for it in items:
         mems = assistant.recall(it["question"], user, now or datetime.now(timezone.utc)) if with_memory and assistant else []
-        prompts.append(build_messages(it["question"], user, mems))
+        prompts.append(build_messages(it["question"], user, mems, recalled=with_memory and assistant is not None))
     answers = engine.generate_batch(prompts, max_new_tokens, batch_size=batch_size)
     nll = [engine.score(p, it["reference"]) for p, it in zip(prompts, items)]
     return pd.DataFrame([{"id": it["id"], "category": it["category"], "question": it["question"], "reference": it["reference"],

@@ -105,7 +105,7 @@ def export_pairs(store: MemoryStore, user: str,
                                 until=m.created_at + timedelta(microseconds=1), keep=lambda h, m=m: h.id != m.id and owner_told(h))
             used = [UsedMemory(h.memory.id, h.memory.text, h.vector_similarity, relative_age(h.memory.created_at, m.created_at), h.memory.kind, i)
                     for i, h in enumerate(hits, 1)]
-        system = build_messages("", user, used)[0]
+        system = build_messages("", user, used, recalled=inject_memories)[0]
         split = "held_out" if m.conversation_id in hold_out or held_out(m.conversation_id or m.id, held_out_share) else "train"
         pairs.append(Pair(m.id, m.conversation_id, [system, *clean], m.created_at.isoformat(), split, [u.id for u in used]))
     if len(convs := {p.conversation_id for p in pairs}) >= 2 and all(p.split == "train" for p in pairs):

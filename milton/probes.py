@@ -112,7 +112,7 @@ MAX_WORDS = 30           # longer sentences make unreadable probes
 
 def statement_sentences(m: Memory) -> list[str]:
     "The sentences of a memory in which the owner states something (no questions, requests or secrets)."
-    if m.kind not in ("conversation", "preference", "note") or m.metadata.get("source") == "assistant": return []
+    if m.kind not in ("conversation", "preference", "note"): return []     # (imported, or said to Milton in a chat)
     said = owner_said(m.text)
     if REQUEST_RE.match(said): return []
     out = []
@@ -361,7 +361,7 @@ def run_probes(engine, # an `Engine`, with the adapter to evaluate already set (
     for p in probes:
         mems = assistant.recall(p.question, user, now or datetime.now(UTC)) if with_memory else []
         recalled.append([m.id for m in mems])
-        prompts.append(build_messages(p.question, user, mems))
+        prompts.append(build_messages(p.question, user, mems, recalled=with_memory))
     answers = engine.generate_batch(prompts, max_new_tokens, batch_size=batch_size)
     return pd.DataFrame([{"id": p.id, "kind": p.kind, "split": p.split, "form": p.form, "question": p.question, "facts": p.facts,
                           "answer": a, "correct": probe_correct(p, a), "memory": with_memory, "adapter": engine.adapter,
