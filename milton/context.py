@@ -54,8 +54,13 @@ def owner_said(text: str) -> str:
     return re.sub(r"^User:\s*", "", said).replace("\nUser:", " /").strip()
 
 def owner_told(m: Memory) -> bool:
-    "Whether a memory holds something the owner said (not feedback, not a bare question whose only content is Milton's answer)."
-    return m.kind != "feedback" and not owner_said(m.text).endswith("?")
+    "Whether a memory holds something the owner said: not feedback, not a bare question (whose only content is Milton's answer)."
+    said = owner_said(m.text)
+    if m.kind == "feedback": return False
+    if not said.endswith("?"): return True
+    # a statement before the question ("My advisor is Prof. Marchand. Any template?") is something the owner told;
+    # a greeting before it ("Hi Milton. What is my cat called?") is not
+    return any(len(s.split()) >= 3 and not s.endswith("?") for s in re.split(r"(?<=[.!?])\s+|\s/\s", said))
 
 def memory_line(m: UsedMemory, limit: int = 400) -> str:
     "One memory as a prompt line: its age and what the owner said."
