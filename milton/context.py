@@ -14,8 +14,8 @@ from .engine import Engine, check_messages
 from .memory import Memory
 
 # %% auto #0
-__all__ = ['UTC', 'SYSTEM', 'MEMORY_HEADER', 'NOTHING_RECALLED', 'relative_age', 'UsedMemory', 'owner_said', 'owner_told',
-           'memory_line', 'build_messages', 'fit_prompt']
+__all__ = ['UTC', 'SYSTEM', 'MEMORY_HEADER', 'NOTHING_RECALLED', 'NEVER_TOLD', 'FIRST_PERSON', 'relative_age', 'UsedMemory',
+           'about_owner', 'owner_said', 'owner_told', 'memory_line', 'build_messages', 'fit_prompt']
 
 # %% ../nbs/10a_context.ipynb #f701021d
 UTC = timezone.utc
@@ -47,6 +47,14 @@ SYSTEM = ("You are Milton, the personal assistant of {user}. Answer briefly and 
 MEMORY_HEADER = "What {user} told you before (use it when it helps answer):"
 NOTHING_RECALLED = ("Nothing {user} told you is about this. If the question is about {user}'s own life, say you don't know; "
                     "otherwise answer it.")
+NEVER_TOLD = ("{user} has never told you anything about this. If the question asks about {user}'s own life (people, pets, places, "
+              "things they own or like, dates), you cannot know the answer: reply exactly \"I don't know, you haven't told me.\" "
+              "If it is a general question, answer it.")
+FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|i'll|me|my|mine|myself|we|our|ours|us)\b", re.IGNORECASE)
+
+def about_owner(text: str) -> bool:
+    "Whether a message speaks of its writer (\"my\", \"I\", \"we\"): a question about the owner's own life, or help with it."
+    return bool(FIRST_PERSON.search(text.replace("’", "'")))
 
 def owner_said(text: str) -> str:
     "The owner's side of a stored exchange ('User: …' lines), without the assistant's reply."
@@ -74,7 +82,7 @@ def build_messages(text: str, user: str, memories: list[UsedMemory], history: li
     "System message with the memories (or, when a search found none, that none are), then history, then the user's message."
     system = SYSTEM.format(user=user)
     if memories: system += "\n\n" + MEMORY_HEADER.format(user=user) + "\n" + "\n".join(memory_line(m) for m in memories)
-    elif recalled: system += "\n\n" + NOTHING_RECALLED.format(user=user)
+    elif recalled: system += "\n\n" + (NEVER_TOLD if about_owner(text) else NOTHING_RECALLED).format(user=user)
     return [{"role": "system", "content": system}, *(history or []), {"role": "user", "content": text}]
 
 # %% ../nbs/10a_context.ipynb #a03d3e2e

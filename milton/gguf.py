@@ -12,10 +12,11 @@ from pathlib import Path
 import numpy as np
 
 from .config import BadInput
-from .models import gguf_path
+from .models import gguf_path, read_manifest
 
 # %% auto #0
-__all__ = ['GGUF_NAMES', 'GGUF_FILE_TYPES', 'lora_to_gguf', 'gguf_tensor_name', 'model_to_gguf']
+__all__ = ['GGUF_NAMES', 'PERMUTES_QK', 'GGUF_FILE_TYPES', 'gguf_arch', 'lora_to_gguf', 'gguf_tensor_name', 'source_gguf',
+           'model_to_gguf']
 
 # %% ../nbs/14a_gguf.ipynb #fe1a8395
 GGUF_NAMES = {"q_proj": "attn_q", "k_proj": "attn_k", "v_proj": "attn_v", "o_proj": "attn_output",
@@ -24,8 +25,16 @@ GGUF_NAMES = {"q_proj": "attn_q", "k_proj": "attn_k", "v_proj": "attn_v", "o_pro
 def _permute(w: np.ndarray, n_head: int) -> np.ndarray:
     return w.reshape(n_head, 2, w.shape[0] // n_head // 2, *w.shape[1:]).swapaxes(1, 2).reshape(w.shape)
 
+PERMUTES_QK = {"llama": True, "qwen2": False}   # the architectures Milton writes, and whether llama.cpp permutes their q/k
+
+def gguf_arch(config: dict) -> str:
+    "llama.cpp's architecture name for a transformers `config.json`; a clear error for one Milton cannot write."
+    arch = config.get("model_type")
+    if arch not in PERMUTES_QK: raise BadInput(f"a {arch!r} model does not convert to GGUF here; Milton writes {', '.join(PERMUTES_QK)} models")
+    return arch
+
 def lora_to_gguf(adapter_dir: Path, # a peft LoRA adapter folder
-                 base_config: dict, # the base model's config.json (heads, kv heads)
+                 base_config: dict, # the base model's config.json (architecture, heads, kv heads)
                  dest: Path | None = None) -> Path: # default: adapter_dir / "adapter.gguf"
     "Write the adapter as a llama.cpp GGUF LoRA."
     import gguf
@@ -35,7 +44,8 @@ def lora_to_gguf(adapter_dir: Path, # a peft LoRA adapter folder
     weights = load_file(str(adapter_dir / "adapter_model.safetensors"))
     dest = Path(dest or adapter_dir / "adapter.gguf")
     tmp = dest.with_suffix(".gguf.tmp")
-    w = gguf.GGUFWriter(str(tmp), "llama")
+    arch = gguf_arch(base_config)
+    w = gguf.GGUFWriter(str(tmp), arch)
     w.add_string("general.type", "adapter"); w.add_string("adapter.type", "lora")
     w.add_float32("adapter.lora.alpha", float(acfg["lora_alpha"]))
     heads = {"q_proj": base_config["num_attention_heads"], "k_proj": base_config.get("num_key_value_heads", base_config["num_attention_heads"])}
@@ -43,7 +53,7 @@ def lora_to_gguf(adapter_dir: Path, # a peft LoRA adapter folder
         layer, module = key.split(".layers.")[1].split(".")[0], key.split(".lora_")[0].rsplit(".", 1)[1]
         a_or_b = "lora_a" if ".lora_A." in key else "lora_b"
         t = weights[key].astype(np.float32)
-        if a_or_b == "lora_b" and module in heads: t = _permute(t, heads[module])
+        if a_or_b == "lora_b" and module in heads and PERMUTES_QK[arch]: t = _permute(t, heads[module])
         w.add_tensor(f"blk.{layer}.{GGUF_NAMES[module]}.weight.{a_or_b}", np.ascontiguousarray(t))
     w.write_header_to_file(); w.write_kv_data_to_file(); w.write_tensors_to_file(); w.close()
     tmp.replace(dest)
@@ -54,35 +64,45 @@ GGUF_FILE_TYPES = {"F32": 0, "F16": 1}   # llama_ftype of the unquantized files 
 _NORMS = {"input_layernorm": "attn_norm", "post_attention_layernorm": "ffn_norm"}
 
 def gguf_tensor_name(hf_name: str) -> str | None:
-    "llama.cpp's name for a transformers llama tensor; None for one llama.cpp does not store."
+    "llama.cpp's name for a transformers llama or Qwen2 tensor; None for one llama.cpp does not store."
     top = {"model.embed_tokens.weight": "token_embd.weight", "model.norm.weight": "output_norm.weight", "lm_head.weight": "output.weight"}
     if hf_name in top: return top[hf_name]
-    m = re.fullmatch(r"model\.layers\.(\d+)\.(?:self_attn|mlp)\.(\w+)\.weight", hf_name)
-    if m and m[2] in GGUF_NAMES: return f"blk.{m[1]}.{GGUF_NAMES[m[2]]}.weight"
+    m = re.fullmatch(r"model\.layers\.(\d+)\.(?:self_attn|mlp)\.(\w+)\.(weight|bias)", hf_name)
+    if m and m[2] in GGUF_NAMES: return f"blk.{m[1]}.{GGUF_NAMES[m[2]]}.{m[3]}"
     m = re.fullmatch(r"model\.layers\.(\d+)\.(\w+)\.weight", hf_name)
     return f"blk.{m[1]}.{_NORMS[m[2]]}.weight" if m and m[2] in _NORMS else None
 
 # %% ../nbs/14a_gguf.ipynb #3faad532
-def model_to_gguf(checkpoint: Path, # a transformers llama checkpoint (config.json, model.safetensors)
+def source_gguf(checkpoint: Path) -> Path:
+    "The GGUF a checkpoint was converted from (through a merged model's base); the packaged SmolLM2 when none is recorded."
+    seen = set()
+    while (m := read_manifest(checkpoint)) and str(checkpoint) not in seen:
+        seen.add(str(checkpoint))
+        if m.get("source_file") and Path(m["source_file"]).is_file(): return Path(m["source_file"])
+        if not m.get("base"): break
+        checkpoint = Path(m["base"])
+    return gguf_path()
+
+def model_to_gguf(checkpoint: Path, # a transformers llama or Qwen2 checkpoint (config.json, model.safetensors)
                   dest: Path, # the .gguf file to write (atomically)
-                  ftype: str = "F32", # "F32", or "F16" for the matrices (norms stay F32)
-                  tokenizer_gguf: Path | None = None, # where the tokenizer comes from; default: the packaged SmolLM2
+                  ftype: str = "F32", # "F32", or "F16" for the matrices (norms and biases stay F32)
+                  tokenizer_gguf: Path | None = None, # where the tokenizer comes from; default: `source_gguf(checkpoint)`
                  ) -> Path:
-    "Write a llama checkpoint as a llama.cpp GGUF model."
+    "Write a llama or Qwen2 checkpoint as a llama.cpp GGUF model."
     import gguf
     from safetensors.numpy import load_file
     checkpoint, dest = Path(checkpoint), Path(dest)
     cfg = json.loads((checkpoint / "config.json").read_text())
-    if cfg.get("model_type") != "llama": raise BadInput(f"{checkpoint} is a {cfg.get('model_type')!r} model; only llama checkpoints convert")
+    arch = gguf_arch(cfg)
     if ftype not in GGUF_FILE_TYPES: raise BadInput(f"ftype must be one of {list(GGUF_FILE_TYPES)}, not {ftype!r}")
-    src = gguf.GGUFReader(str(tokenizer_gguf or gguf_path()))
+    src = gguf.GGUFReader(str(tokenizer_gguf or source_gguf(checkpoint)))
     n_vocab = len(src.fields["tokenizer.ggml.tokens"].data)
     if cfg["vocab_size"] != n_vocab:
         raise BadInput(f"{checkpoint} has {cfg['vocab_size']} tokens but the tokenizer GGUF has {n_vocab}: they are not the same tokenizer")
     heads = cfg["num_attention_heads"]; kv = cfg.get("num_key_value_heads") or heads
     rope = (cfg.get("rope_parameters") or {}).get("rope_theta") or cfg.get("rope_theta", 10000.0)
     tmp = dest.with_name(dest.name + ".tmp")
-    w = gguf.GGUFWriter(str(tmp), "llama")
+    w = gguf.GGUFWriter(str(tmp), arch)
     w.add_type("model"); w.add_name(checkpoint.name); w.add_file_type(GGUF_FILE_TYPES[ftype])
     w.add_block_count(cfg["num_hidden_layers"]); w.add_context_length(cfg["max_position_embeddings"])
     w.add_embedding_length(cfg["hidden_size"]); w.add_feed_forward_length(cfg["intermediate_size"])
@@ -96,8 +116,8 @@ def model_to_gguf(checkpoint: Path, # a transformers llama checkpoint (config.js
         name = gguf_tensor_name(hf_name)
         if name is None or (name == "output.weight" and cfg.get("tie_word_embeddings")): continue
         t = weights[hf_name].astype(np.float32)
-        if ".attn_q." in name: t = _permute(t, heads)
-        elif ".attn_k." in name: t = _permute(t, kv)
+        if PERMUTES_QK[arch] and name.endswith(".attn_q.weight"): t = _permute(t, heads)
+        elif PERMUTES_QK[arch] and name.endswith(".attn_k.weight"): t = _permute(t, kv)
         if ftype == "F16" and t.ndim == 2: t = t.astype(np.float16)
         w.add_tensor(name, np.ascontiguousarray(t))
     try:

@@ -20,7 +20,7 @@ from filelock import FileLock, Timeout
 from scipy.stats import binomtest
 
 from .assistant import Assistant
-from .catalogue import chat_gguf, chat_model
+from .catalogue import CATALOGUE, chat_gguf, chat_model, provision_checkpoint
 from .compress import CompressParams, compress_model
 from .config import BadInput, MiltonConfig, MissingFile, find_checkout, get_config, write_json_atomic
 from .conversations import eval_questions, general_questions
@@ -31,7 +31,7 @@ from .export import ExportResult, export_pairs, write_export
 from .gguf import lora_to_gguf
 from .lora import LoraParams, TrainingDiverged, matmul_peak_gflops, train_lora
 from .memory import MemoryStore, UnknownUserError
-from .models import base_checkpoint, load_tokenizer, read_manifest, tiny_llama
+from .models import load_tokenizer, read_manifest, tiny_llama
 from .probes import Probe, ProbeSet, forget_probes, probe_summary, refresh_probes, run_probes, spread
 from .registry import (active_adapter, adapters_lock, clean_staging, mark_forgotten, new_version, newest_clean, read_registry,
                              register, rollback, saw_forgotten, staging_dir)
@@ -275,12 +275,13 @@ class Night:
     distilled: list[dict] | None = None # tonight's distillation examples (`distill`); None: the export's pairs train
 
 def base_model(cfg: MiltonConfig, kind: str) -> Path:
-    "The fp32 checkpoint to train on: the real base model, or the tiny random llama (tests)."
+    "The fp32 checkpoint to train on: the served chat model's (provisioned on first use), or the tiny random llama (tests)."
     if kind == "base":
         if not chat_model(cfg.chat_model).trainable:
+            trainable = ", ".join(m.name for m in CATALOGUE.values() if m.trainable)
             raise BadInput(f"the nightly trains adapters for the served chat model, and {cfg.chat_model} (MILTON_CHAT_MODEL) cannot be "
-                           f"trained here yet; serve smollm2-135m-instruct to train, or skip the nightly")
-        return base_checkpoint(cfg)
+                           f"trained here yet; serve one of {trainable} to train, or skip the nightly")
+        return provision_checkpoint(cfg.chat_model, cfg)
     if kind != "tiny": raise BadInput(f"model must be 'base' or 'tiny', not {kind!r}")
     path = cfg.checkpoints_dir / "tiny"
     return path if read_manifest(path) else tiny_llama(path)
