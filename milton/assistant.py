@@ -31,8 +31,8 @@ __all__ = ['log', 'UTC', 'TOP_K', 'MIN_SIMILARITY', 'FTS_MIN_SIMILARITY', 'EVENI
 log = logging.getLogger(__name__)
 UTC = timezone.utc
 TOP_K = 3                 # memories injected per answer at most
-MIN_SIMILARITY = 0.25     # cosine a memory needs to be injected (measured below on the demo persona)
-FTS_MIN_SIMILARITY = 0.15 # ... or this much when full-text search also ranks it in its top 3
+MIN_SIMILARITY = 0.28     # cosine a memory needs to be injected (measured below on the demo persona)
+FTS_MIN_SIMILARITY = 0.20 # ... or this much when full-text search also ranks it in its top 3
 
 # %% ../nbs/11_assistant.ipynb #dd7893c0
 @dataclass

@@ -102,11 +102,12 @@ def models_list(as_json: JsonOpt = False):
     out.print(t)
 
 @models_app.command("provision")
-def models_provision(name: Annotated[Optional[str], typer.Argument(help="A chat model of `milton models list` to assemble and verify; none: the fp32 training checkpoint.")] = None,
+def models_provision(name: Annotated[Optional[str], typer.Argument(help="A chat model of `milton models list` to assemble and verify; none: the served model's fp32 training checkpoint.")] = None,
                      force: Annotated[bool, typer.Option(help="Rebuild even if the checkpoint (or model file) is up to date.")] = False,
                      as_json: JsonOpt = False):
-    "Turn the SmolLM2 GGUF into the fp32 checkpoint under checkpoints/base/, or make the chat model NAME ready (once; later calls are instant)."
-    from milton.models import provision_base, read_manifest
+    "Turn the served chat model's GGUF into its fp32 checkpoint, or make the chat model NAME ready (once; later calls are instant)."
+    from milton.catalogue import provision_checkpoint
+    from milton.models import read_manifest
     t0 = time.perf_counter()
     if name:
         from milton.catalogue import chat_model, provision_chat_model
@@ -117,8 +118,9 @@ def models_provision(name: Annotated[Optional[str], typer.Argument(help="A chat 
         if as_json: return print_json(info)
         return out.print(f"[green]ready[/green] {path} · {info['size_bytes']:,} bytes · sha256 {m.sha256[:12]}… verified · "
                          f"{info['seconds']} s · serve it with MILTON_CHAT_MODEL={name}")
-    with err.status("Provisioning the fp32 base checkpoint (about 30 s the first time)…"):
-        path = provision_base(get_config(), force=force)
+    cfg = get_config()
+    with err.status(f"Provisioning {cfg.chat_model}'s fp32 checkpoint (30–70 s the first time)…"):
+        path = provision_checkpoint(cfg.chat_model, cfg, force=force)
     m = read_manifest(path) | {"path": str(path), "seconds": round(time.perf_counter() - t0, 1)}
     if as_json: return print_json(m)
     out.print(f"[green]ready[/green] {path} · {m['parameters']:,} parameters · {m['dtype']} · "
@@ -428,14 +430,14 @@ def serve_cmd(host: Annotated[str, typer.Option(help="Address to listen on; keep
 @app.command("train")
 def train_cmd(pairs: Annotated[Path, typer.Argument(help="Instruction pairs, JSONL of {\"messages\": [...]} (a nightly run's data/train.jsonl).")],
               out_dir: Annotated[Path, typer.Option("--out", help="Where the adapter is written (peft format).")],
-              model: Annotated[Optional[Path], typer.Option(help="The fp32 base checkpoint (default: the provisioned base model).")] = None,
+              model: Annotated[Optional[Path], typer.Option(help="The fp32 base checkpoint (default: the served chat model's, provisioned on first use).")] = None,
               param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="A LoraParams setting, e.g. -p max_steps=20 -p grad_accum=4.")] = None,
               as_json: JsonOpt = False):
     "Train a LoRA adapter on instruction pairs, on one process or (under torchrun) several."
     from dataclasses import asdict, fields
     from milton.conversations import load_jsonl
     from milton.lora import LoraParams, init_distributed, train_lora
-    from milton.models import base_checkpoint
+    from milton.catalogue import provision_checkpoint
     from milton.nightly import NightlyParams
     if not pairs.is_file(): raise BadInput(f"{pairs} is not a file of instruction pairs")
     values = dict(x.split("=", 1) for x in param or [] if "=" in x)
@@ -445,7 +447,7 @@ def train_cmd(pairs: Annotated[Path, typer.Argument(help="Instruction pairs, JSO
     rows = load_jsonl(pairs)
     if not all(isinstance(r, dict) and isinstance(r.get("messages"), list) for r in rows): raise BadInput(f"every line of {pairs} needs a 'messages' list")
     rank, world = init_distributed()
-    res = train_lora(model or base_checkpoint(cfg), rows, out_dir, p, cfg)
+    res = train_lora(model or provision_checkpoint(cfg.chat_model, cfg), rows, out_dir, p, cfg)
     if rank: return
     if as_json: return print_json(asdict(res))
     out.print(f"{res.steps} steps on {world} process(es), {res.tokens} tokens, {res.tokens_per_s:.0f} tokens/s, final loss {res.final_loss:.3f} → {out_dir}")
@@ -699,8 +701,8 @@ def demo_cmd(param: Annotated[Optional[list[str]], typer.Option("--param", "-p",
              as_json: JsonOpt = False):
     "Run Milton's main job on the demo persona: memory, one answer, one nightly self-training run, its report."
     t0 = time.perf_counter()
-    from milton.models import provision_base
-    with err.status("Provisioning models…"): provision_base(get_config())
+    from milton.catalogue import provision_checkpoint
+    with err.status("Provisioning models…"): provision_checkpoint(get_config().chat_model)
     provision_s = time.perf_counter() - t0
     if not as_json: _demo_memory(); _demo_answer()
     night, rec = _nightly(DEMO_NIGHTLY + list(param or []), as_json, quiet=True, sizes="demo")

@@ -25,7 +25,7 @@ import pandas as pd
 from .config import BadInput, MiltonConfig, get_config, write_json_atomic
 from .engine import chat_ids, log_softmax
 from .export import Pair
-from .gguf import gguf_tensor_name, lora_to_gguf, model_to_gguf
+from .gguf import gguf_tensor_name, lora_to_gguf, model_to_gguf, serving_gguf
 from .models import build_once, load_causal_lm, load_tokenizer, read_manifest, sha256_file
 from .probes import Probe, run_probes, spread
 from .runs import own_peak_rss_mib
@@ -326,7 +326,7 @@ def compress_model(cfg: MiltonConfig, user: str,
         variants += [Variant(t, "llamacpp", str(f), t.removesuffix("+imatrix"), t.endswith("+imatrix")) for t, f in files.items()
                      if t in p.types]
         if p.runtime_lora and adapter:
-            base_gguf = _base_gguf(Path(base), work)
+            base_gguf = serving_gguf(Path(base), work)
             lora = lora_to_gguf(adapter, json.loads((Path(base) / "config.json").read_text()), work / "adapter.gguf")
             kind = next(iter(tensor_types(base_gguf)))
             variants.append(Variant(f"{kind} base + LoRA", "llamacpp", str(base_gguf), kind, False, str(lora), merged=False))
@@ -344,11 +344,6 @@ def compress_model(cfg: MiltonConfig, user: str,
         log.exception("compression failed"); res.error = f"{type(e).__name__}: {e}"
     finally: shutil.rmtree(work, ignore_errors=True)
     return res
-
-def _base_gguf(base: Path, work: Path) -> Path:
-    "The GGUF the base checkpoint was converted from (the served chat model's file), or the checkpoint converted (a test's tiny model)."
-    made_from = (read_manifest(base) or {}).get("source_file")
-    return Path(made_from) if made_from and Path(made_from).is_file() else model_to_gguf(base, work / "base.gguf")
 
 def _install(res: CompressionResult, file: Path, dest: Path) -> dict:
     "Copy the chosen file into `dest` atomically; the registry's record of it."

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Iterator
 
 from .config import BadInput, MiltonConfig, MissingFile, get_config
-from .catalogue import chat_gguf
-from .models import base_checkpoint, check_gguf, load_causal_lm, load_tokenizer
+from .catalogue import chat_gguf, provision_checkpoint
+from .models import check_gguf, load_causal_lm, load_tokenizer
 
 # %% auto #0
 __all__ = ['log', 'ROLES', 'ENGINES', 'check_messages', 'Generation', 'Engine', 'chat_ids', 'TransformersEngine',
@@ -373,8 +373,8 @@ ENGINES = ("llamacpp", "transformers")
 
 def load_engine(kind: str = "llamacpp", # "llamacpp" (GGUF, fast) or "transformers" (fp32 reference)
                 cfg: MiltonConfig | None = None, path: Path | None = None, **kw) -> Engine:
-    "An engine of `kind` on the base model (or on `path`), provisioning the fp32 checkpoint if needed."
+    "An engine of `kind` on the served chat model (or on `path`), provisioning its fp32 checkpoint if needed."
     cfg = cfg or get_config()
     if kind == "llamacpp": return LlamaCppEngine(path, cfg, **kw)
-    if kind == "transformers": return TransformersEngine(path or base_checkpoint(cfg), cfg, **kw)
+    if kind == "transformers": return TransformersEngine(path or provision_checkpoint(cfg.chat_model, cfg), cfg, **kw)
     raise BadInput(f"unknown engine {kind!r}; choose one of {ENGINES}")

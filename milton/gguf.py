@@ -16,7 +16,7 @@ from .models import gguf_path, read_manifest
 
 # %% auto #0
 __all__ = ['GGUF_NAMES', 'PERMUTES_QK', 'GGUF_FILE_TYPES', 'gguf_arch', 'lora_to_gguf', 'gguf_tensor_name', 'source_gguf',
-           'model_to_gguf']
+           'model_to_gguf', 'serving_gguf']
 
 # %% ../nbs/14a_gguf.ipynb #fe1a8395
 GGUF_NAMES = {"q_proj": "attn_q", "k_proj": "attn_k", "v_proj": "attn_v", "o_proj": "attn_output",
@@ -125,3 +125,13 @@ def model_to_gguf(checkpoint: Path, # a transformers llama or Qwen2 checkpoint (
         tmp.replace(dest)
     finally: tmp.unlink(missing_ok=True)
     return dest
+
+# %% ../nbs/14a_gguf.ipynb #a8cf2daf
+def serving_gguf(checkpoint: Path, # an fp32 checkpoint: a catalogue model's, or one made here (the tiny test model)
+                 work: Path, # where the checkpoint is converted if it came from no GGUF
+                ) -> Path:
+    "The GGUF llama.cpp serves `checkpoint` from: the file it was converted from, else the checkpoint converted to F32 in `work`."
+    made_from = (read_manifest(checkpoint) or {}).get("source_file")
+    if made_from and Path(made_from).is_file(): return Path(made_from)
+    Path(work).mkdir(parents=True, exist_ok=True)
+    return model_to_gguf(checkpoint, Path(work) / f"{Path(checkpoint).name}-f32.gguf")

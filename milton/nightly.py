@@ -28,7 +28,7 @@ from .redact import find_secrets
 from .distill import TeacherCache, ask_teacher, context_pair, distill_questions, same_vocabulary, sequence_pair
 from .evaluate import evaluate, items_from_pairs, summarize
 from .export import ExportResult, export_pairs, write_export
-from .gguf import lora_to_gguf
+from .gguf import lora_to_gguf, serving_gguf
 from .lora import LoraParams, TrainingDiverged, matmul_peak_gflops, train_lora
 from .memory import MemoryStore, UnknownUserError
 from .models import load_tokenizer, read_manifest, tiny_llama
@@ -54,7 +54,7 @@ LEARNING = {   # what a night learns from, by name, and the settings that make i
 @dataclass
 class NightlyParams:
     "Every setting of a nightly run: the training sizes (`lora`), the evaluation's sizes and the gate's bounds."
-    model: str = "tiny"                 # base: the real fp32 SmolLM2; tiny: a tiny random llama (tests)
+    model: str = "tiny"                 # base: the served chat model's fp32 checkpoint; tiny: a tiny random llama (tests)
     min_new_conversations: int = 50     # fewer new conversations than this: skip the night
     lora: LoraParams = field(default_factory=LoraParams)
     probe_limit: int = 0                # owner probes asked per model and memory setting (spread over the set); 0: all
@@ -357,6 +357,7 @@ def train(night: Night, p: NightlyParams, res: NightlyResult, cfg: MiltonConfig,
         write_json_atomic(staged / "manifest.json", {"version": version, "diverged": str(e)})
         register(staged, version, False, f"rejected: training diverged ({e})", {"data_newest": night.export.manifest["newest"]}, cfg)
         res.finish("rejected", f"training diverged: {e}; the active adapter keeps serving"); return None
+    lora_to_gguf(staged, json.loads((night.base / "config.json").read_text()))     # its twin for llama.cpp: how it is judged and served
     peak = matmul_peak_gflops()
     res.training = {k: v for k, v in asdict(t).items() if k != "params"} | {"matmul_peak_gflops": round(peak, 1), "share_of_peak": round(t.gflops_per_s / peak, 3)}
     return staged
@@ -394,8 +395,7 @@ def compress(staged: Path, night: Night, p: NightlyParams, res: NightlyResult, c
 
 def publish(staged: Path, night: Night, p: NightlyParams, res: NightlyResult, cfg: MiltonConfig,
             compressed: dict | None = None) -> None: # the chosen compressed model, already in `staged`
-    "Write the adapter's GGUF twin, manifest and metrics, then register it as promoted or rejected."
-    lora_to_gguf(staged, json.loads((night.base / "config.json").read_text()))
+    "Write the adapter's manifest and metrics, then register it as promoted or rejected."
     m, base = night.export.manifest, read_manifest(night.base)
     write_json_atomic(staged / "metrics.json", {"scores": [s.as_json() for s in res.scores], "gate": asdict(res.gate)})
     write_json_atomic(staged / "manifest.json", {
@@ -468,12 +468,11 @@ def run_nightly(cfg: MiltonConfig, params: NightlyParams, user: str,
         with res.timed("train"): staged = train(night, p, res, cfg, out_dir, on_log)
         if staged is None: return res
         with res.timed("evaluate"):
-            from milton.engine import TransformersEngine
-            engine = TransformersEngine(night.base, cfg)
-            evaluate_models(engine, Assistant(cfg, engine=engine, store=store, follow_registry=False, count_access=False), user, night, p, res, staged,
-                            now or datetime.now(UTC))
+            from milton.engine import LlamaCppEngine
+            with LlamaCppEngine(serving_gguf(night.base, out_dir), cfg) as engine:
+                evaluate_models(engine, Assistant(cfg, engine=engine, store=store, follow_registry=False, count_access=False), user, night, p, res,
+                                staged, now or datetime.now(UTC))
             _log_scalars(res, out_dir / "tensorboard")
-            del engine
         res.gate = decide(res.score("active", True), res.score("candidate", True), p)
         compressed = None
         if res.gate.promote and p.compress:             # a failure is recorded in res.compression; the adapter still serves
