@@ -207,6 +207,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                 'milton.distill.context_pair': ('distill.html#context_pair', 'milton/distill.py'),
                                 'milton.distill.distill_questions': ('distill.html#distill_questions', 'milton/distill.py'),
                                 'milton.distill.lesson_memories': ('distill.html#lesson_memories', 'milton/distill.py'),
+                                'milton.distill.logit_pair': ('distill.html#logit_pair', 'milton/distill.py'),
                                 'milton.distill.paraphrases': ('distill.html#paraphrases', 'milton/distill.py'),
                                 'milton.distill.prompt_key': ('distill.html#prompt_key', 'milton/distill.py'),
                                 'milton.distill.same_vocabulary': ('distill.html#same_vocabulary', 'milton/distill.py'),

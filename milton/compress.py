@@ -237,7 +237,7 @@ class CompressParams:
         if bad: raise BadInput(f"unknown type(s) {bad}; choose from F32, F16, {', '.join(QUANT_TYPES)} (a quantized type may end in +imatrix)")
 
 def choose(table: pd.DataFrame, p: CompressParams) -> tuple[str | None, str]:
-    "The smallest merged variant within bounds of the fp32 row, and why (None: none passed)."
+    "The smallest merged variant within bounds of the fp32 row and smaller than a base + LoRA within them, and why (None: base + LoRA serves)."
     ref = table.loc["fp32"]
     floor = ref.probes_memory - p.max_probe_drop
     cands = table[table.merged & (table.engine == "llamacpp") & (table.type != "F32")]
@@ -248,6 +248,12 @@ def choose(table: pd.DataFrame, p: CompressParams) -> tuple[str | None, str]:
                       f"out of bounds: {out}. The adapter keeps serving as base + LoRA")
     best = ok.sort_values(["size_mib", "kld"]).index[0]
     b = ok.loc[best]
+    runtime = table[~table.merged & (table.engine == "llamacpp")]
+    runtime = runtime[(runtime.kld <= p.max_kld) & (runtime.probes_memory >= floor - 1e-9) & (runtime.size_mib <= b.size_mib)]
+    if not runtime.empty:
+        r = runtime.sort_values("size_mib").iloc[0]
+        return None, (f"{runtime.index[0]} ({r.size_mib:.1f} MiB, KLD {r.kld:.4f}, probes {r.probes_memory:.3f}) is within bounds and no larger "
+                      f"than the smallest merged variant within them, {best} ({b.size_mib:.1f} MiB). The adapter keeps serving as base + LoRA")
     return best, (f"{best} is the smallest within bounds: {b.size_mib:.1f} MiB, KLD {b.kld:.4f} ≤ {p.max_kld}, probe accuracy {b.probes_memory:.3f} "
                   f"≥ {floor:.3f} (fp32 {ref.probes_memory:.3f}); out of bounds: {out}")
 

@@ -23,7 +23,7 @@ from .redact import find_secrets
 # %% auto #0
 __all__ = ['REWORDINGS', 'paraphrases', 'distill_questions', 'TeacherAnswer', 'prompt_key', 'TeacherCache', 'Lesson',
            'TeacherRun', 'ask_teacher', 'sequence_pair', 'lesson_memories', 'teacher_topk', 'same_vocabulary',
-           'context_pair']
+           'context_pair', 'logit_pair']
 
 # %% ../nbs/15c_distill.ipynb #5d7c48df
 REWORDINGS = ("{q}", "Quick question: {lq}", "Do you remember? {q}", "Remind me: {lq}", "{q} One sentence, please.", "Tell me again: {lq}")
@@ -157,3 +157,10 @@ def context_pair(lesson: Lesson, user: str, teacher, tok, # the teacher engine; 
     answer = [t for t in tokenize_pair(tok, student, max_seq_len)[1] if t != -100]
     return {"messages": student, "teacher": teacher_topk(teacher, build_messages(lesson.question, user, lesson.memories, recalled=True), answer, k),
             "memory_ids": lesson_memories(lesson)}
+
+def logit_pair(lesson: Lesson, user: str, teacher, tok, # a larger teacher engine of the student's vocabulary; the student's tokenizer
+               max_seq_len: int, k: int = 64) -> dict:
+    "A `sequence_pair` (memories in the prompt) whose targets also carry the teacher's top-k logits on that same prompt."
+    pair = sequence_pair(lesson, user)
+    answer = [t for t in tokenize_pair(tok, pair["messages"], max_seq_len)[1] if t != -100]
+    return pair | {"teacher": teacher_topk(teacher, pair["messages"][:-1], answer, k)}

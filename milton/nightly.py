@@ -25,7 +25,7 @@ from .compress import CompressParams, compress_model
 from .config import BadInput, MiltonConfig, MissingFile, find_checkout, get_config, write_json_atomic
 from .conversations import eval_questions, general_questions
 from .redact import find_secrets
-from .distill import TeacherCache, ask_teacher, context_pair, distill_questions, same_vocabulary, sequence_pair
+from .distill import TeacherCache, ask_teacher, context_pair, distill_questions, logit_pair, same_vocabulary, sequence_pair
 from .evaluate import evaluate, items_from_pairs, summarize
 from .export import ExportResult, export_pairs, write_export
 from .gguf import lora_to_gguf, serving_gguf
@@ -49,7 +49,8 @@ LEARNING = {   # what a night learns from, by name, and the settings that make i
     "sft": {"distill": ""},                                # the owner's exchanges (fine-tuning)
     "context": {"distill": "context"},                     # memories → weights: the same model with memories teaches it without
     "context-ce": {"distill": "context", "kd_alpha": 1.0}, # the same lessons, cross-entropy only (plain fine-tuning on them)
-    "sequence": {"distill": "sequence"}}                   # a larger teacher's answers, memories in the prompt
+    "sequence": {"distill": "sequence"},                   # a larger teacher's answers, memories in the prompt
+    "logit": {"distill": "logit"}}                         # ... and its top-k logits (one vocabulary: 1.5B → 0.5B)
 
 @dataclass
 class NightlyParams:
@@ -70,12 +71,13 @@ class NightlyParams:
     maintain_memory: bool = False       # prune and consolidate memory after training
     compress: str = ""                  # after a promotion, build and measure these variants ("Q8_0,Q4_0+imatrix"); "": none
     distill: str = ""                   # what tonight learns: "" the owner's exchanges; "context" memories → weights (the same model
-                                        # with memories teaches it without); "sequence" the teacher's answers, memories in the prompt
-    teacher: str = "qwen2.5-coder-1.5b-instruct"   # the teacher of "sequence" distillation (a catalogue chat model)
+                                        # with memories teaches it without); "sequence" the teacher's answers, memories in the prompt;
+                                        # "logit" those answers and the teacher's top-k logits (the teacher shares the student's vocabulary)
+    teacher: str = "qwen2.5-coder-1.5b-instruct"   # the teacher of "sequence" and "logit" distillation (a catalogue chat model)
     paraphrases: int = 3                # wordings per distilled owner probe
     distill_limit: int = 0              # train-split probes distilled (spread over the set); 0: all
     teacher_tokens: int = 48            # the teacher's answer length
-    top_k: int = 64                     # teacher logits kept per token ("context")
+    top_k: int = 64                     # teacher logits kept per token ("context", "logit")
     keep_wrong: bool = False            # also learn the teacher's answers the probe scorer calls wrong (tests)
 
     @classmethod
@@ -86,9 +88,9 @@ class NightlyParams:
 
     @classmethod
     def demo(cls) -> "NightlyParams":
-        "The real model, a short night: `make demo` (a few minutes on 2 cores)."
-        return cls(model="base", lora=LoraParams(max_steps=12, grad_accum=2, log_every=2), probe_limit=48, general_limit=0,
-                   demo_questions=10, held_out_limit=6, max_new_tokens=24, compress="Q8_0,Q4_0,Q4_0+imatrix")
+        "The served model, a short night: `make demo` (minutes on 2 cores)."
+        return cls(model="base", lora=LoraParams(max_steps=12, grad_accum=2, log_every=2), probe_limit=32, general_limit=30,
+                   demo_questions=6, held_out_limit=6, max_new_tokens=24, compress="Q5_0+imatrix,Q4_0+imatrix")
 
     @classmethod
     def production(cls) -> "NightlyParams":
@@ -114,7 +116,8 @@ class NightlyParams:
         return self.with_overrides(LEARNING[method])
 
     def __post_init__(self):
-        if self.distill not in ("", "context", "sequence"): raise BadInput(f"distill must be '', 'context' or 'sequence', not {self.distill!r}")
+        if self.distill not in ("", "context", "sequence", "logit"):
+            raise BadInput(f"distill must be '', 'context', 'sequence' or 'logit', not {self.distill!r}")
         chat_model(self.teacher)                        # an unknown teacher is refused before a night's work
 
     def as_json(self) -> dict: return asdict(self)
@@ -328,12 +331,13 @@ def distill(store: MemoryStore, user: str, night: Night, p: NightlyParams, res: 
     cache = TeacherCache(cfg.home / "data" / "distill" / user / f"{name}.jsonl")
     progress = lambda done, total, eta: log.info("teacher %s: %d/%d answers, about %.0f s left", name, done, total, eta)
     with teacher:
+        if p.distill in ("context", "logit"): tok = load_tokenizer(night.base); same_vocabulary(teacher, tok)   # before any question
         lessons, run = ask_teacher(teacher, name, lambda q: bot.recall(q, user, now), user,
                                    distill_questions(night.probes, p.paraphrases, p.distill_limit), cache, p.teacher_tokens, on_progress=progress)
         kept = [l for l in lessons if (l.answer.correct or p.keep_wrong) and not find_secrets(l.answer.answer)]
-        if p.distill == "context":
-            tok = load_tokenizer(night.base); same_vocabulary(teacher, tok)
-            pairs = [context_pair(l, user, teacher, tok, p.lora.max_seq_len, p.top_k) for l in kept]
+        if p.distill in ("context", "logit"):
+            make = context_pair if p.distill == "context" else logit_pair
+            pairs = [make(l, user, teacher, tok, p.lora.max_seq_len, p.top_k) for l in kept]
         else: pairs = [sequence_pair(l, user) for l in kept]
     cache.keep_only({l.answer.key for l in lessons})
     res.data["distill"] = asdict(run) | {"method": p.distill, "kept": len(pairs)}

@@ -40,3 +40,18 @@ def test_bench_pipeline_on_the_real_model(provisioned_home):
     assert (provisioned_home / "reports" / f"{rec['run_id']}.html").stat().st_size > 10_000
     manifest = json.loads((provisioned_home / "runs" / rec["run_id"] / "manifest.json").read_text())
     assert manifest["parameters"]["transformers_model"] == "base" and manifest["peak_rss_mb"] > 300
+
+
+def test_the_default_model_answers_its_owners(tmp_path):
+    "The served default (Qwen2.5-Coder-0.5B, not the suite's SmolLM2) answers most of both owners' probes from memory."
+    from milton.config import DEFAULT_CHAT_MODEL
+    env = {"MILTON_CHAT_MODEL": DEFAULT_CHAT_MODEL}
+    run_milton(tmp_path, "models", "provision", DEFAULT_CHAT_MODEL, env=env)
+    rec = json.loads(run_milton(tmp_path, "run", "bench_probes", "-p", "limit=16", "-p", f"milton_home={tmp_path}", "--json", env=env).stdout)
+    assert rec["status"] == "ok"
+    acc = rec["metrics"]["accuracy"]
+    for owner in ("ada", "ravi"):    # these 16 each: 69 % and 94 % (every probe: 81 % and 88 %; SmolLM2 36 % and 53 %)
+        assert acc[f"{owner}|llamacpp|memory"] >= 0.5, acc
+        assert acc[f"{owner}|llamacpp|memory"] > acc[f"{owner}|llamacpp|no memory"] + 0.3, acc
+    listed = {r["name"]: r for r in json.loads(run_milton(tmp_path, "models", "list", "--json", env=env).stdout)}
+    assert "served now" in listed[DEFAULT_CHAT_MODEL]["role"] and listed[DEFAULT_CHAT_MODEL]["status"] == "ready"
