@@ -53,7 +53,7 @@ check-sync: $(STAMP)
 	rm -rf "$$snap"; echo "nbdev-export and nbdev-clean: no changes."
 
 # The tests run on SmolLM2-135M, not the served default (Qwen2.5-Coder-0.5B): every mechanism they check is the same
-# for every catalogue model, and SmolLM2 answers and trains about four times faster. tests/test_real_model.py runs
+# for every catalogue model, and SmolLM2 answers a probe about four times faster (0.5 s against 2 s) and trains twice as fast. tests/test_real_model.py runs
 # the default itself. `make test TEST_CHAT_MODEL=qwen2.5-coder-0.5b-instruct` runs everything on the 0.5B.
 TEST_CHAT_MODEL ?= smollm2-135m-instruct
 test check-sync nbdev-test pytest: export MILTON_CHAT_MODEL = $(TEST_CHAT_MODEL)

@@ -9,7 +9,7 @@ import pytest
 
 MILTON = shutil.which("milton", path=str(Path(sys.executable).parent)) or "milton"
 # The suite runs on SmolLM2-135M, as `make test` sets it (see the Makefile): the mechanisms are the same for every
-# chat model and it is four times faster; test_real_model.py asks the served default itself.
+# chat model and it answers about four times faster; test_real_model.py asks the served default itself.
 os.environ.setdefault("MILTON_CHAT_MODEL", "smollm2-135m-instruct")
 
 
