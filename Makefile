@@ -56,7 +56,7 @@ check-sync: $(STAMP)
 # for every catalogue model, and SmolLM2 answers a probe about four times faster (0.5 s against 2 s) and trains twice as fast. tests/test_real_model.py runs
 # the default itself. `make test TEST_CHAT_MODEL=qwen2.5-coder-0.5b-instruct` runs everything on the 0.5B.
 TEST_CHAT_MODEL ?= smollm2-135m-instruct
-test check-sync nbdev-test pytest: export MILTON_CHAT_MODEL = $(TEST_CHAT_MODEL)
+test nbdev-test pytest: export MILTON_CHAT_MODEL = $(TEST_CHAT_MODEL)
 
 # `slow` cells (the real model: provisioning, engines, the GGUF LoRA check) run too; `gpu` ones need CUDA.
 nbdev-test: $(STAMP)

@@ -17,7 +17,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from .config import CHAT_MODELS, BadInput, MiltonConfig, get_config
-from .models import SMOLLM2_GGUF, ModelNotFoundError, check_gguf, gguf_to_checkpoint, packaged_path, provision_base, read_manifest
+from .models import SMOLLM2_GGUF, SMOLLM2_NAME, ModelNotFoundError, check_gguf, gguf_to_checkpoint, packaged_path, provision_base, read_manifest
 
 # %% auto #0
 __all__ = ['SMOLLM2', 'QWEN_05B', 'QWEN_15B', 'CATALOGUE', 'Part', 'ChatModel', 'pieces', 'chat_model', 'assemble', 'model_file',
@@ -62,7 +62,7 @@ def pieces(package: str, version: str, # the packages are `{package}1`, `{packag
     "The pinned pieces of a split model: piece i is `data/partNN.bin` in package `{package}{i}`."
     return tuple(Part(f"{package}{i}", version, h, f"data/part{i:02d}.bin") for i, h in enumerate(wheel_hashes, 1))
 
-SMOLLM2 = ChatModel("smollm2-135m-instruct", "serves and trains nightly; the fastest", 134_515_008, "smollm2", 49_152, "Q4_1",
+SMOLLM2 = ChatModel(SMOLLM2_NAME, "serves and trains nightly; the fastest", 134_515_008, "smollm2", 49_152, "Q4_1",
                     98_362_432, "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53", trainable=True)
 QWEN_05B = ChatModel("qwen2.5-coder-0.5b-instruct", "the default: serves and trains nightly; a distillation student", 630_167_424, "qwen2.5", 151_936,
                      "Q5_0 (mostly)", 491_400_064, "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32", "qwen05b",

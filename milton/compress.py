@@ -252,7 +252,7 @@ def choose(table: pd.DataFrame, p: CompressParams) -> tuple[str | None, str]:
     runtime = runtime[(runtime.kld <= p.max_kld) & (runtime.probes_memory >= floor - 1e-9) & (runtime.size_mib <= b.size_mib)]
     if not runtime.empty:
         r = runtime.sort_values("size_mib").iloc[0]
-        return None, (f"{runtime.index[0]} ({r.size_mib:.1f} MiB, KLD {r.kld:.4f}, probes {r.probes_memory:.3f}) is within bounds and no larger "
+        return None, (f"{r.name} ({r.size_mib:.1f} MiB, KLD {r.kld:.4f}, probes {r.probes_memory:.3f}) is within bounds and no larger "
                       f"than the smallest merged variant within them, {best} ({b.size_mib:.1f} MiB). The adapter keeps serving as base + LoRA")
     return best, (f"{best} is the smallest within bounds: {b.size_mib:.1f} MiB, KLD {b.kld:.4f} ≤ {p.max_kld}, probe accuracy {b.probes_memory:.3f} "
                   f"≥ {floor:.3f} (fp32 {ref.probes_memory:.3f}); out of bounds: {out}")

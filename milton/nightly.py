@@ -330,15 +330,14 @@ def distill(store: MemoryStore, user: str, night: Night, p: NightlyParams, res: 
     bot = Assistant(cfg, store=store, follow_registry=False, count_access=False)      # the teacher's recalls are not the owner's
     cache = TeacherCache(cfg.home / "data" / "distill" / user / f"{name}.jsonl")
     progress = lambda done, total, eta: log.info("teacher %s: %d/%d answers, about %.0f s left", name, done, total, eta)
+    on_logits = {"context": context_pair, "logit": logit_pair}.get(p.distill)   # lessons that carry the teacher's logits
     with teacher:
-        if p.distill in ("context", "logit"): tok = load_tokenizer(night.base); same_vocabulary(teacher, tok)   # before any question
+        if on_logits: tok = load_tokenizer(night.base); same_vocabulary(teacher, tok)   # one vocabulary, checked before any question
         lessons, run = ask_teacher(teacher, name, lambda q: bot.recall(q, user, now), user,
                                    distill_questions(night.probes, p.paraphrases, p.distill_limit), cache, p.teacher_tokens, on_progress=progress)
         kept = [l for l in lessons if (l.answer.correct or p.keep_wrong) and not find_secrets(l.answer.answer)]
-        if p.distill in ("context", "logit"):
-            make = context_pair if p.distill == "context" else logit_pair
-            pairs = [make(l, user, teacher, tok, p.lora.max_seq_len, p.top_k) for l in kept]
-        else: pairs = [sequence_pair(l, user) for l in kept]
+        pairs = ([on_logits(l, user, teacher, tok, p.lora.max_seq_len, p.top_k) for l in kept] if on_logits
+                 else [sequence_pair(l, user) for l in kept])
     cache.keep_only({l.answer.key for l in lessons})
     res.data["distill"] = asdict(run) | {"method": p.distill, "kept": len(pairs)}
     if not pairs: res.finish("skipped", f"the teacher ({name}) answered none of {len(lessons)} distillation questions right: nothing to learn")
