@@ -45,6 +45,7 @@ class LoraParams:
     seed: int = 0
     kd_alpha: float = 0.5         # distillation: weight of the cross-entropy; the KL to the teacher weighs 1 - kd_alpha
     kd_temperature: float = 2.0   # ... and the temperature both distributions are softened by
+    checkpointing: bool = True    # recompute each layer's activations in the backward pass: less memory, one more forward
 
 class TrainingDiverged(MiltonError, RuntimeError):
     "The loss became NaN/inf or exploded: the adapter must not be used."
@@ -161,7 +162,9 @@ def train_lora(model_path: Path, # the fp32 base checkpoint
     examples = [with_teacher(tokenize_pair(tok, x["messages"], p.max_seq_len), x) for x in pairs]
     examples = [e for e in examples if any(l != -100 for l in e[1][1:])]
     if len({len(e[2]["ids"][0]) for e in examples if e[2]}) > 1: raise BadInput("every teacher must give the same number (k) of logits per token")
-    model = get_peft_model(load_causal_lm(model_path, cfg), LoraConfig(r=p.r, lora_alpha=p.alpha, lora_dropout=p.dropout,
+    base = load_causal_lm(model_path, cfg)
+    if p.checkpointing: base.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    model = get_peft_model(base, LoraConfig(r=p.r, lora_alpha=p.alpha, lora_dropout=p.dropout,
                            target_modules=list(p.target_modules), task_type="CAUSAL_LM"))
     model.train()
     trainable = [q for q in model.parameters() if q.requires_grad]
