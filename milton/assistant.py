@@ -15,8 +15,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
+
 from .config import CHAT_MODELS, BadInput, MiltonConfig, get_config
-from .context import UsedMemory, build_messages, fit_prompt, owner_said, owner_told, relative_age
+from .context import UsedMemory, build_messages, fit_prompt, owner_said, owner_told, relative_age, said_sentences
 from .engine import Engine, LlamaCppEngine, load_engine
 from .memory import Memory, MemoryStore, UnknownUserError, check_id, check_user
 from .catalogue import chat_gguf
@@ -31,8 +33,8 @@ __all__ = ['log', 'UTC', 'TOP_K', 'MIN_SIMILARITY', 'FTS_MIN_SIMILARITY', 'EVENI
 log = logging.getLogger(__name__)
 UTC = timezone.utc
 TOP_K = 3                 # memories injected per answer at most
-MIN_SIMILARITY = 0.28     # cosine a memory needs to be injected (measured below on the demo persona)
-FTS_MIN_SIMILARITY = 0.20 # ... or this much when full-text search also ranks it in its top 3
+MIN_SIMILARITY = 0.38     # cosine a memory (or a sentence the owner said in it) needs to be injected (measured below)
+FTS_MIN_SIMILARITY = 0.24 # ... or this much when full-text search also ranks it in its top 3
 
 # %% ../nbs/11_assistant.ipynb #dd7893c0
 @dataclass
@@ -81,6 +83,7 @@ class Assistant:
         self.serve_compressed, self.count_access = serve_compressed, count_access
         self._served = ("not synced",)    # the (adapter folder, compressed file) the engine serves
         self.lock = threading.Lock()      # one generation at a time: engines are not thread-safe
+        self._sentence_vectors: dict[str, np.ndarray] = {}   # what recall embedded, by sentence (memories are recalled again and again)
 
     @property
     def engine(self) -> Engine:
@@ -133,14 +136,28 @@ def _recall(self: Assistant, text: str, user: str, now: datetime) -> list[UsedMe
         hits = self.store.search(text, user, limit=max(self.top_k * 3, 8), mode="hybrid", now=now, touch=self.count_access, keep=owner_told)
     except UnknownUserError: return []
     used = []
-    for h in hits:
-        sim = h.vector_similarity                   # hybrid search gives every hit its cosine
+    # a memory is as relevant as the closest thing the owner said in it: an exchange's one vector blurs its sentences
+    # ("My partner Tomás is a cellist …" scores 0.10 as a whole exchange against "What is my partner's name?")
+    for h, best in zip(hits, self.sentence_similarity(text, [h.memory.text for h in hits])):
+        sim = max(h.vector_similarity, best)        # hybrid search gives every hit its cosine
         if sim >= self.min_similarity or (sim >= FTS_MIN_SIMILARITY and h.ranks.get("fts", 99) <= 3):
             used.append(UsedMemory(h.memory.id, h.memory.text, float(sim), relative_age(h.memory.created_at, now), h.memory.kind, 0))
     used = used[:self.top_k]
     for i, m in enumerate(used, 1): m.rank = i
     return used
 Assistant.recall = _recall
+
+def _sentence_similarity(self: Assistant, text: str, memories: list[str]) -> list[float]:
+    "For each memory, the cosine of `text` with the closest sentence the owner said in it (-1 when there is none)."
+    said = [said_sentences(m) for m in memories]
+    new = [s for s in dict.fromkeys(s for ss in said for s in ss) if s not in self._sentence_vectors]
+    if len(self._sentence_vectors) + len(new) > 50_000: self._sentence_vectors.clear()   # a bound, far above a day's recalls
+    # one at a time, as the query is: the int8 embedder's vectors shift with their batch (by up to 0.02 here), which
+    # would make a memory's score depend on what was recalled before it
+    if new: self._sentence_vectors.update(zip(new, self.store.embedder.embed(new, batch_size=1)))
+    q = self.store.embedder.embed_query(text)    # cached: the search just embedded it
+    return [max((float(self._sentence_vectors[s] @ q) for s in ss), default=-1.0) for ss in said]
+Assistant.sentence_similarity = _sentence_similarity
 
 # %% ../nbs/11_assistant.ipynb #b7eaee72
 def _respond(self: Assistant, text: str, user: str | None = None,

@@ -14,8 +14,9 @@ from .engine import Engine, check_messages
 from .memory import Memory
 
 # %% auto #0
-__all__ = ['UTC', 'SYSTEM', 'MEMORY_HEADER', 'NOTHING_RECALLED', 'NEVER_TOLD', 'FIRST_PERSON', 'relative_age', 'UsedMemory',
-           'about_owner', 'owner_said', 'owner_told', 'memory_line', 'build_messages', 'fit_prompt']
+__all__ = ['UTC', 'SYSTEM', 'MEMORY_HEADER', 'NOTHING_RECALLED', 'NEVER_TOLD', 'FIRST_PERSON', 'SENTENCE_END', 'relative_age',
+           'UsedMemory', 'about_owner', 'owner_said', 'said_sentences', 'owner_told', 'memory_line', 'build_messages',
+           'fit_prompt']
 
 # %% ../nbs/10a_context.ipynb #f701021d
 UTC = timezone.utc
@@ -37,7 +38,7 @@ class UsedMemory:
     "A memory injected into the prompt, with how relevant it was."
     id: str
     text: str
-    score: float          # cosine similarity to the message
+    score: float          # cosine similarity to the message (the memory's, or its closest sentence's when higher)
     age: str              # "2 weeks ago"
     kind: str
     rank: int             # 1 = most relevant
@@ -61,14 +62,20 @@ def owner_said(text: str) -> str:
     said = re.split(r"\nAssistant:", text, maxsplit=1)[0]
     return re.sub(r"^User:\s*", "", said).replace("\nUser:", " /").strip()
 
+SENTENCE_END = re.compile(r"(?<!Prof\.)(?<!Mrs\.)(?<!Dr\.)(?<!Mr\.)(?<!Ms\.)(?<=[.!?])\s+(?![a-z])")   # not after a title, nor in "e.g. this"
+
+def said_sentences(text: str) -> list[str]:
+    "The sentences of the owner's side of a stored exchange, in order (each 'User:' line starts a new one)."
+    said = re.split(r"\nAssistant:", text, maxsplit=1)[0]
+    return [s for line in re.split(r"(?:^|\n)User:", said) for s in SENTENCE_END.split(line.strip()) if s]
+
 def owner_told(m: Memory) -> bool:
     "Whether a memory holds something the owner said: not feedback, not a bare question (whose only content is Milton's answer)."
-    said = owner_said(m.text)
     if m.kind == "feedback": return False
-    if not said.endswith("?"): return True
+    if not owner_said(m.text).endswith("?"): return True
     # a statement before the question ("My advisor is Prof. Marchand. Any template?") is something the owner told;
     # a greeting before it ("Hi Milton. What is my cat called?") is not
-    return any(len(s.split()) >= 3 and not s.endswith("?") for s in re.split(r"(?<=[.!?])\s+|\s/\s", said))
+    return any(len(s.split()) >= 3 and not s.endswith("?") for s in said_sentences(m.text))
 
 def memory_line(m: UsedMemory, limit: int = 400) -> str:
     "One memory as a prompt line: its age and what the owner said."
