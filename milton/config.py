@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import tempfile
 import tomllib
 from contextlib import contextmanager
@@ -93,6 +94,7 @@ class MiltonConfig:
     chat_model: str = DEFAULT_CHAT_MODEL          # MILTON_CHAT_MODEL: the served chat model (see `catalogue`)
     embed_model: str = "all-minilm-l6-v2-int8"    # MILTON_EMBED_MODEL: the sentence embedder (see embed)
     n_ctx: int = 2048                             # MILTON_N_CTX: context window, in tokens, of the chat engines
+    device: str = "auto"                          # MILTON_DEVICE: where models train and llama.cpp runs: auto (a CUDA GPU when present), cpu, cuda
     memory_uri: str = ""                          # MILTON_MEMORY_URI: LanceDB URI; "" means data/memory under home
     cache_dir: Path | None = None                 # MILTON_CACHE: derived, rebuildable files; default ~/.cache/milton
     user_chosen: bool = False                     # whether MILTON_USER (or an override) named the user, or `user` is the default
@@ -108,6 +110,8 @@ class MiltonConfig:
             raise BadInput(f"threads must be a positive integer, got {self.threads!r} (set MILTON_THREADS)")
         if not isinstance(self.n_ctx, int) or self.n_ctx < 128:
             raise BadInput(f"n_ctx must be an integer >= 128, got {self.n_ctx!r} (set MILTON_N_CTX)")
+        if not re.fullmatch(r"auto|cpu|cuda(?::\d+)?", str(self.device)):
+            raise BadInput(f"device must be auto, cpu, cuda or cuda:N, got {self.device!r} (set MILTON_DEVICE)")
         if self.chat_model not in CHAT_MODELS:
             raise BadInput(f"unknown chat model {self.chat_model!r} (MILTON_CHAT_MODEL); choose one of {', '.join(CHAT_MODELS)}")
         if not self.user or not self.user.strip():
@@ -144,7 +148,7 @@ class MiltonConfig:
 
 # %% ../nbs/00_config.ipynb #eca65972
 _ENV = {"user": ("MILTON_USER", str), "threads": ("MILTON_THREADS", int), "chat_model": ("MILTON_CHAT_MODEL", str),
-        "embed_model": ("MILTON_EMBED_MODEL", str), "n_ctx": ("MILTON_N_CTX", int),
+        "embed_model": ("MILTON_EMBED_MODEL", str), "n_ctx": ("MILTON_N_CTX", int), "device": ("MILTON_DEVICE", str),
         "memory_uri": ("MILTON_MEMORY_URI", str), "cache_dir": ("MILTON_CACHE", Path)}
 
 def get_config(**overrides) -> MiltonConfig:

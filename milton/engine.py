@@ -210,13 +210,15 @@ class LlamaCppEngine(Engine):
     def __init__(self, path: Path | None = None, # GGUF file; default: the served chat model (`MILTON_CHAT_MODEL`)
                  cfg: MiltonConfig | None = None, n_ctx: int | None = None,
                  prompt_cache: bool = False): # reuse evaluated prompt prefixes between calls
-        from llama_cpp import Llama
+        from llama_cpp import Llama, llama_supports_gpu_offload
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
         cfg = cfg or get_config()
         path = check_gguf(path) if path else chat_gguf(cfg)
+        # every layer on the GPU when this llama.cpp build can offload (a CUDA build) and MILTON_DEVICE allows it
+        self.gpu_layers = -1 if cfg.device != "cpu" and llama_supports_gpu_offload() else 0
         t0 = time.perf_counter()
         self.llm = Llama(model_path=str(path), n_ctx=n_ctx or cfg.n_ctx, n_threads=cfg.threads,
-                         n_threads_batch=cfg.threads, verbose=False)
+                         n_threads_batch=cfg.threads, n_gpu_layers=self.gpu_layers, verbose=False)
         self.load_s = time.perf_counter() - t0
         template = self.llm.metadata.get("tokenizer.chat_template")
         if not template: raise BadInput(f"{path} has no chat template; Milton needs an instruction-tuned chat model")

@@ -18,7 +18,7 @@ import torch
 
 from .config import BadInput, MiltonConfig, MiltonError, get_config, write_json_atomic
 from .engine import chat_ids
-from .models import load_causal_lm, load_tokenizer
+from .models import load_causal_lm, load_tokenizer, torch_device
 
 # %% auto #0
 __all__ = ['LoraParams', 'TrainingDiverged', 'tokenize_pair', 'micro_batches', 'collate', 'assistant_loss', 'with_teacher',
@@ -137,6 +137,7 @@ class TrainResult:
     gflops_per_s: float           # estimated achieved multiply-adds ×2 per second
     with_teacher: int = 0         # examples that learned from a teacher's logits too
     processes: int = 1            # training processes (torch.distributed) that shared each step
+    device: str = "cpu"           # where it trained (`MILTON_DEVICE`)
 
 def _flops_per_token(model) -> float:
     "≈ forward + input-gradient multiply-adds ×2 per token of the frozen transformer body (4 × its parameters)."
@@ -156,13 +157,15 @@ def train_lora(model_path: Path, # the fp32 base checkpoint
     if not pairs: raise BadInput("no training pairs: nothing to train on")
     rank, world = init_distributed()
     if p.grad_accum % world: raise BadInput(f"grad_accum ({p.grad_accum}) must be a multiple of the {world} training processes")
+    device = torch_device(cfg)
+    if world > 1 and device == "cuda": device = f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}"   # one GPU per process
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(p.seed); rng = random.Random(p.seed)
     tok = load_tokenizer(model_path)
     examples = [with_teacher(tokenize_pair(tok, x["messages"], p.max_seq_len), x) for x in pairs]
     examples = [e for e in examples if any(l != -100 for l in e[1][1:])]
     if len({len(e[2]["ids"][0]) for e in examples if e[2]}) > 1: raise BadInput("every teacher must give the same number (k) of logits per token")
-    base = load_causal_lm(model_path, cfg)
+    base = load_causal_lm(model_path, cfg).to(device)
     if p.checkpointing: base.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     model = get_peft_model(base, LoraConfig(r=p.r, lora_alpha=p.alpha, lora_dropout=p.dropout,
                            target_modules=list(p.target_modules), task_type="CAUSAL_LM"))
@@ -189,8 +192,10 @@ def train_lora(model_path: Path, # the fp32 base checkpoint
             if not batches: batches = micro_batches(examples, p.batch_size, rng)
             idx = batches.pop()
             if k % world != rank: continue          # another process's micro-batch (all draw the same order)
-            ids, mask, labels = collate(examples, idx, pad)
-            loss, _ = assistant_loss(model, ids, mask, labels, teacher_batch(examples, idx), p.kd_alpha, p.kd_temperature)
+            ids, mask, labels = (t.to(device) for t in collate(examples, idx, pad))
+            teacher = teacher_batch(examples, idx)
+            if teacher: teacher = tuple(t.to(device) for t in teacher)
+            loss, _ = assistant_loss(model, ids, mask, labels, teacher, p.kd_alpha, p.kd_temperature)
             (loss / p.grad_accum).backward()
             step_loss += loss.item() / p.grad_accum
             step_tokens += int(mask.sum()); step_micro += 1
@@ -211,7 +216,7 @@ def train_lora(model_path: Path, # the fp32 base checkpoint
     seconds = time.perf_counter() - t0
     if writer: writer.close()
     res = TrainResult(steps, micro, tokens, seconds, tokens / seconds, losses, losses[-1][1], asdict(p),
-                      sum(q.numel() for q in trainable), fpt * tokens / seconds / 1e9, sum(e[2] is not None for e in examples), world)
+                      sum(q.numel() for q in trainable), fpt * tokens / seconds / 1e9, sum(e[2] is not None for e in examples), world, device)
     if rank == 0:                                  # the weights are the same in every process: one writes them
         model.save_pretrained(out_dir)
         write_json_atomic(Path(out_dir) / "training.json", asdict(res))

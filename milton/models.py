@@ -20,13 +20,14 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from .config import MiltonConfig, MissingFile, get_config, write_json_atomic
+from .config import BadInput, MiltonConfig, MissingFile, get_config, write_json_atomic
 
 # %% auto #0
 __all__ = ['log', 'SMOLLM2_NAME', 'SMOLLM2_GGUF', 'MINILM', 'ModelSpec', 'ModelNotFoundError', 'packaged_path', 'gguf_path',
            'check_gguf', 'embedder_path', 'sha256_file', 'disk_size', 'file_cache_key', 'build_once',
            'quiet_gguf_reader', 'gguf_tokenizer_dir', 'load_tokenizer', 'read_manifest', 'provision_base',
-           'gguf_to_checkpoint', 'base_checkpoint', 'load_causal_lm', 'load_embedder', 'tiny_llama', 'list_models']
+           'gguf_to_checkpoint', 'base_checkpoint', 'load_causal_lm', 'load_embedder', 'torch_device', 'tiny_llama',
+           'list_models']
 
 # %% ../nbs/01_models.ipynb #9e9c8e0b
 log = logging.getLogger(__name__)
@@ -235,6 +236,16 @@ def load_embedder(cfg: MiltonConfig | None = None):
     cfg = cfg or get_config()
     torch.set_num_threads(cfg.threads)
     return SentenceTransformer(str(embedder_path()), device="cpu")
+
+# %% ../nbs/01_models.ipynb #f02c4d18
+def torch_device(cfg: MiltonConfig | None = None) -> str:
+    "Where torch trains: the config's `device`, `auto` meaning CUDA when torch sees a GPU and the CPU otherwise."
+    import torch
+    want = (cfg or get_config()).device
+    if want == "auto": return "cuda" if torch.cuda.is_available() else "cpu"
+    if want.startswith("cuda") and not torch.cuda.is_available():
+        raise BadInput(f"MILTON_DEVICE={want} but torch sees no CUDA GPU (a CPU-only torch or no driver); use cpu or auto")
+    return want
 
 # %% ../nbs/01_models.ipynb #4a26b090
 def tiny_llama(path: Path, # folder to write the checkpoint to
